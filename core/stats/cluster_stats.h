@@ -39,6 +39,7 @@ namespace meshsim::core {
   X(upstream_cx_pool_overflow, "upstream_cx_pool_overflow")             \
   X(upstream_cx_max_requests, "upstream_cx_max_requests")               \
   X(upstream_cx_idle_timeout, "upstream_cx_idle_timeout")               \
+  X(upstream_cx_max_duration_reached, "upstream_cx_max_duration_reached") \
   X(upstream_cx_destroy, "upstream_cx_destroy")                         \
   X(upstream_cx_connect_ms_total, "upstream_cx_connect_ms_total")       \
   X(lb_healthy_panic, "lb_healthy_panic")                               \
@@ -78,7 +79,13 @@ namespace meshsim::core {
   X(cb_cx_open, "circuit_breakers.default.cx_open")                    \
   X(cb_rq_pending_open, "circuit_breakers.default.rq_pending_open")    \
   X(cb_rq_open, "circuit_breakers.default.rq_open")                    \
-  X(cb_rq_retry_open, "circuit_breakers.default.rq_retry_open")
+  X(cb_rq_retry_open, "circuit_breakers.default.rq_retry_open")       \
+  X(cb_cx_pool_open, "circuit_breakers.default.cx_pool_open")         \
+  X(cb_remaining_cx, "circuit_breakers.default.remaining_cx")         \
+  X(cb_remaining_pending, "circuit_breakers.default.remaining_pending") \
+  X(cb_remaining_rq, "circuit_breakers.default.remaining_rq")         \
+  X(cb_remaining_retries, "circuit_breakers.default.remaining_retries") \
+  X(cb_remaining_cx_pools, "circuit_breakers.default.remaining_cx_pools")
 
 struct ClusterStats {
 #define MESHSIM_STAT_FIELD(field, name) std::uint64_t field = 0;
