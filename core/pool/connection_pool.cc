@@ -360,8 +360,8 @@ void ConnectionPool::onClientClosed(ActiveClient& client, ResetReason connect_fa
     purgePendingStreams(connect_failure);
     tryCreateNewConnections();
   }
-  // A peer close under active streams: the transport has already closed them (onStreamClosed),
-  // this only guards the shared counters against a transport that did not.
+  // Streams still open on a lost connection end with it; the transport resets them on the
+  // requester's side after this returns (transport.h).
   for (; client.active_streams_ > 0; --client.active_streams_) {
     --active_streams_;
     host_.decActiveRequests();

@@ -57,9 +57,10 @@ class StreamCallbacks {
 class UpstreamStream {
  public:
   virtual ~UpstreamStream() = default;
-  // Local reset (per-try or route timeout, downstream gone). No StreamCallbacks fire afterwards;
-  // the connection's onStreamClosed() follows, and an HTTP/1 transport then closes the connection
-  // (the rest of that response can no longer be framed) and reports onConnectionClosed().
+  // Local reset (per-try or route timeout, downstream gone). No StreamCallbacks fire afterwards.
+  // The connection's onStreamClosed() follows — unless the connection cannot survive the reset
+  // (HTTP/1: the rest of that response can no longer be framed), in which case the transport drops
+  // it and reports onConnectionClosed() instead.
   virtual void reset() = 0;
 };
 
@@ -70,13 +71,14 @@ class ConnectionCallbacks {
   virtual void onConnected() = 0;
   // The connection never became ready. Nothing else is reported for it afterwards.
   virtual void onConnectFailed(ConnectFailure failure) = 0;
-  // A stream of this connection ended for any reason: response complete, reset by the peer, or
-  // reset() by the requester. Called after the stream's own StreamCallbacks, so the freed slot
-  // becomes usable only once the requester has seen the outcome.
+  // A stream of this connection ended while the connection lives on: response complete, reset by
+  // the peer, or reset() by the requester. Called after the stream's own StreamCallbacks, so the
+  // freed slot becomes usable only once the requester has seen the outcome.
   virtual void onStreamClosed() = 0;
-  // An established connection closed without close() being called (peer close, link failure).
-  // Every stream still open on it is first reset (onReset(kConnectionTermination) then
-  // onStreamClosed()). Nothing is reported for it afterwards.
+  // An established connection is gone without close() being called (peer close, link failure, a
+  // reset HTTP/1 stream). Reported FIRST, so its owner stops using it and releases the streams
+  // still open on it; the transport then resets each of those (StreamCallbacks::onReset(
+  // kConnectionTermination)) without onStreamClosed(). Nothing is reported for it afterwards.
   virtual void onConnectionClosed() = 0;
 };
 
