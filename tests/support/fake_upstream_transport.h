@@ -71,6 +71,11 @@ class FakeUpstreamConnection final : public core::UpstreamConnection {
     }
   }
 
+  void dropAfterReset() {
+    closed_ = true;
+    callbacks_.onConnectionClosed();
+  }
+
   core::Host& host() { return host_; }
   core::HttpProtocol protocol() const { return protocol_; }
   bool connected() const { return connected_; }
@@ -91,9 +96,14 @@ class FakeUpstreamConnection final : public core::UpstreamConnection {
   bool released_ = false;
 };
 
+// An HTTP/1 connection cannot survive a reset stream (transport.h): it is dropped instead.
 inline void FakeUpstreamStream::reset() {
   done_ = true;
-  connection_.callbacks().onStreamClosed();
+  if (connection_.protocol() == core::HttpProtocol::kHttp11) {
+    connection_.dropAfterReset();
+  } else {
+    connection_.callbacks().onStreamClosed();
+  }
 }
 
 inline void FakeUpstreamStream::respond(std::uint32_t status) {

@@ -582,6 +582,49 @@ TEST_F(ConnectionPoolTest, LocalResetFreesTheSlot) {
   EXPECT_FALSE(a.status.has_value());
 }
 
+TEST_F(ConnectionPoolTest, Http1LocalResetDropsTheConnection) {
+  setUp(HttpProtocol::kHttp11, limits(1, 10, 10));
+  Requester a(0), b(1);
+  send(a);
+  send(b);
+  transport_.connection(0).connect();
+  a.stream->reset();  // per-try timeout
+  EXPECT_TRUE(transport_.connection(0).closed());
+  EXPECT_EQ(host_.activeRequests(), 0u);
+  EXPECT_EQ(stats_.upstream_cx_connect_fail, 0u);
+  // b was not attached to the dying connection; a fresh one is opened for it.
+  EXPECT_FALSE(b.ready());
+  ASSERT_EQ(transport_.attempts(), 2u);
+  transport_.connection(1).connect();
+  EXPECT_TRUE(b.ready());
+}
+
+// Envoy fails the purged batch newest first; a request cancelled from a failure callback while
+// still in the batch gets no callback.
+TEST_F(ConnectionPoolTest, CancelFromFailureCallbackDuringPurge) {
+  setUp(HttpProtocol::kHttp11, CircuitBreakerThresholds::envoyDefaults());
+  struct Canceller : Requester {
+    using Requester::Requester;
+    void onPoolFailure(ResetReason reason, Host& h) override {
+      Requester::onPoolFailure(reason, h);
+      victim->pending->cancel();
+    }
+    Requester* victim = nullptr;
+  };
+  Requester oldest(0);
+  Canceller newest(1);
+  newest.victim = &oldest;
+  send(oldest);
+  send(newest);
+  transport_.connection(0).fail(ConnectFailure::kRemote);
+  EXPECT_TRUE(newest.failure.has_value());
+  EXPECT_FALSE(oldest.failure.has_value());
+  EXPECT_EQ(stats_.upstream_rq_pending_failure_eject, 1u);
+  EXPECT_EQ(stats_.upstream_rq_cancelled, 1u);
+  EXPECT_EQ(stats_.upstream_rq_pending_active, 0u);
+  EXPECT_EQ(resources_->pendingRequests().count(), 0u);
+}
+
 TEST_F(ConnectionPoolTest, DestroyingPoolReleasesCircuitBreakers) {
   setUp(HttpProtocol::kHttp11, limits(10, 10, 10));
   Requester a(0), b(1);
