@@ -37,12 +37,20 @@ class Distribution {
 
 using DistributionPtr = std::unique_ptr<const Distribution>;
 
-// A sample interpreted as seconds, rounded to the nearest nanosecond. A negative sample (only
-// possible from distributions the caller configured to allow it) is clamped to zero, because a
-// negative delay would schedule an event in the past.
+// Longest duration sampleDuration() returns: beyond any simulated horizon, and small enough that
+// now + d cannot overflow the int64 nanosecond clock (which spans 292 years).
+inline constexpr double kMaxSampledSeconds = 1e9;
+
+// A sample interpreted as seconds, rounded to the nearest nanosecond. Negative samples (only
+// possible from distributions configured to allow them) and NaN give zero, because a negative
+// delay would schedule an event in the past; heavy tails (Pareto with small alpha) are capped at
+// kMaxSampledSeconds rather than overflowing the conversion.
 inline core::Duration sampleDuration(const Distribution& distribution, RandomStream& rng) {
   const double seconds = distribution.sample(rng);
-  return seconds > 0.0 ? core::fromSeconds(seconds) : core::Duration::zero();
+  if (!(seconds > 0.0)) {
+    return core::Duration::zero();
+  }
+  return core::fromSeconds(seconds < kMaxSampledSeconds ? seconds : kMaxSampledSeconds);
 }
 
 // What a factory returns: a distribution, or why the parameters were rejected. Invalid parameters

@@ -568,6 +568,15 @@ TEST(DistributionTest, SampleDurationIsSecondsToNearestNanosecond) {
   EXPECT_EQ(sampleDuration(*makeConstant(0.0125), rng), core::Duration(12'500'000));
   EXPECT_EQ(sampleDuration(*makeConstant(1.5e-9), rng), core::Duration(2));
   EXPECT_EQ(sampleDuration(*makeConstant(-1.0), rng), core::Duration::zero());
+  EXPECT_EQ(sampleDuration(*makeConstant(1e300), rng), core::fromSeconds(kMaxSampledSeconds));
+  // The heaviest tail in practice: alpha = 0.1 puts a sample above 1e9 s with probability 1e9^-0.1
+  // = 0.13.
+  const auto heavy = makePareto(1.0, 0.1);
+  for (int i = 0; i < 1000; ++i) {
+    const core::Duration d = sampleDuration(*heavy, rng);
+    ASSERT_GE(d, 1s);
+    ASSERT_LE(d, core::fromSeconds(kMaxSampledSeconds));
+  }
 }
 
 TEST(DistributionTest, SamplingNeverAllocates) {
