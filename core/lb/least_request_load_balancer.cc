@@ -23,8 +23,8 @@ double LeastRequestLoadBalancer::hostWeight(const Host& host) const {
     return weight;
   }
   const std::uint64_t active = host.activeRequests();
-  const auto divisor =
-      static_cast<double>(active == std::numeric_limits<std::uint64_t>::max() ? active : active + 1);
+  const auto divisor = static_cast<double>(
+      active == std::numeric_limits<std::uint64_t>::max() ? active : active + 1);
   if (active_request_bias_ == 1.0) {
     return weight / divisor;
   }

@@ -9,8 +9,8 @@
 namespace meshsim::core {
 
 std::unique_ptr<LoadBalancer> createLoadBalancer(const LoadBalancerConfig& config,
-                                                 const HostsPerPriority& hosts,
-                                                 ClusterStats& stats, RandomGenerator& random) {
+                                                 const HostsPerPriority& hosts, ClusterStats& stats,
+                                                 RandomGenerator& random) {
   if (!config.validate().empty()) {
     return nullptr;
   }

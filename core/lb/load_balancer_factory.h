@@ -13,7 +13,7 @@ namespace meshsim::core {
 // problem. Round robin and least request draw their seed from `random` here (one draw), as Envoy
 // does when a worker creates its balancer; `hosts` and `stats` must outlive the balancer.
 std::unique_ptr<LoadBalancer> createLoadBalancer(const LoadBalancerConfig& config,
-                                                 const HostsPerPriority& hosts,
-                                                 ClusterStats& stats, RandomGenerator& random);
+                                                 const HostsPerPriority& hosts, ClusterStats& stats,
+                                                 RandomGenerator& random);
 
 }  // namespace meshsim::core

@@ -14,7 +14,8 @@ class MaglevTable {
   MaglevTable() = default;
   MaglevTable(const NormalizedHostWeights& weights, std::uint64_t table_size);
 
-  // table[h % M]; attempt i > 0 first XORs h with ~0 - i + 1 (many bits flipped, so retries spread).
+  // table[h % M]; attempt i > 0 first XORs h with ~0 - i + 1 (many bits flipped, so retries
+  // spread).
   Host* chooseHost(std::uint64_t hash, std::uint32_t attempt) const;
 
   std::size_t size() const { return table_.size(); }

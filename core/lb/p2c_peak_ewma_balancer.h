@@ -16,8 +16,9 @@ namespace meshsim::core {
 // reduced with `% n` like every other balancer here (§0.1); Linkerd's rand uses uniform ranges, so
 // the streams differ draw for draw but not in distribution.
 //
-// Ready = Host::healthy() (failure accrual, §4.7, flips the same flags). Per-endpoint state lives in
-// a vector indexed by Host::index(). Linkerd does no priorities, panic or host-selection retries.
+// Ready = Host::healthy() (failure accrual, §4.7, flips the same flags). Per-endpoint state lives
+// in a vector indexed by Host::index(). Linkerd does no priorities, panic or host-selection
+// retries.
 class P2cPeakEwmaBalancer {
  public:
   P2cPeakEwmaBalancer(const HostVector& hosts, MonotonicTime now,

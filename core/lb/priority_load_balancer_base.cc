@@ -116,8 +116,7 @@ std::uint32_t PriorityLoadBalancerBase::choosePriority(std::uint64_t hash) const
   return 0;
 }
 
-PriorityLoadBalancerBase::HostSource PriorityLoadBalancerBase::hostSourceToUse(
-    std::uint64_t hash) {
+PriorityLoadBalancerBase::HostSource PriorityLoadBalancerBase::hostSourceToUse(std::uint64_t hash) {
   HostSource source;
   source.priority = choosePriority(hash);
   if (panic_[source.priority] != 0) {

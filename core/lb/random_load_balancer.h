@@ -4,8 +4,8 @@
 
 namespace meshsim::core {
 
-// RANDOM (proxy-semantics §5.4): one draw r chooses the priority and then hosts[r % n]. Host weights
-// are ignored (§10 item 9).
+// RANDOM (proxy-semantics §5.4): one draw r chooses the priority and then hosts[r % n]. Host
+// weights are ignored (§10 item 9).
 class RandomLoadBalancer final : public PriorityLoadBalancerBase {
  public:
   RandomLoadBalancer(const HostsPerPriority& hosts, ClusterStats& stats,

@@ -14,10 +14,9 @@ RingHashTable::RingHashTable(const NormalizedHostWeights& weights, std::uint64_t
     return;
   }
   // Enough entries that the lightest host still gets ceil(min_w·min_ring) of them, capped.
-  const double scale =
-      std::min(std::ceil(weights.min_weight * static_cast<double>(min_ring_size)) /
-                   weights.min_weight,
-               static_cast<double>(max_ring_size));
+  const double scale = std::min(
+      std::ceil(weights.min_weight * static_cast<double>(min_ring_size)) / weights.min_weight,
+      static_cast<double>(max_ring_size));
   ring_.reserve(static_cast<std::size_t>(std::ceil(scale)));
 
   // Running totals over the whole host set keep the ring size close to `scale` overall.

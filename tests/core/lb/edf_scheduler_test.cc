@@ -9,7 +9,9 @@
 namespace meshsim::core {
 namespace {
 
-double configuredWeight(const Host& host) { return host.weight(); }
+double configuredWeight(const Host& host) {
+  return host.weight();
+}
 
 // proxy-semantics §5.2: deadlines k/w, so weights 1:2:3 first pick the weight-3 host (1/3), then
 // the weight-2 host (1/2), then weight 3 again (2/3).

@@ -111,10 +111,9 @@ TEST(LoadBalancerConfigTest, FactoryBuildsEachPolicy) {
   TestHosts hosts = TestHosts::equal(3);
   ClusterStats stats;
   ScriptedRandom random;
-  for (auto policy :
-       {LoadBalancerConfig::Policy::RoundRobin, LoadBalancerConfig::Policy::LeastRequest,
-        LoadBalancerConfig::Policy::Random, LoadBalancerConfig::Policy::RingHash,
-        LoadBalancerConfig::Policy::Maglev}) {
+  for (auto policy : {LoadBalancerConfig::Policy::RoundRobin,
+                      LoadBalancerConfig::Policy::LeastRequest, LoadBalancerConfig::Policy::Random,
+                      LoadBalancerConfig::Policy::RingHash, LoadBalancerConfig::Policy::Maglev}) {
     LoadBalancerConfig config;
     config.policy = policy;
     std::unique_ptr<LoadBalancer> lb = createLoadBalancer(config, hosts.priorities, stats, random);

@@ -71,8 +71,9 @@ TEST(RingHashLoadBalancerTest, LookupAndRetryShift) {
     probes.push_back(draws.random());
   }
   for (std::uint64_t h : probes) {
-    const auto it = std::lower_bound(ring.begin(), ring.end(), std::make_pair(h, nullptr),
-                                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto it =
+        std::lower_bound(ring.begin(), ring.end(), std::make_pair(h, nullptr),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
     const std::size_t index = it == ring.end() ? 0 : static_cast<std::size_t>(it - ring.begin());
     for (std::uint32_t attempt = 0; attempt < 4; ++attempt) {
       EXPECT_EQ(lb.table(0).chooseHost(h, attempt), ring[(index + attempt) % ring.size()].second)
