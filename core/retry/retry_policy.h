@@ -30,6 +30,12 @@ enum RetryOn : std::uint32_t {
   kRetryOnGrpcInternal = 1u << 15,
 };
 
+// Format of a rate-limited back-off reset header (Envoy RetryPolicy.ResetHeaderFormat, §1.4).
+enum class ResetHeaderFormat : std::uint8_t {
+  kSeconds,        // e.g. Retry-After: 30
+  kUnixTimestamp,  // e.g. X-RateLimit-Reset: 1700000000 (needs the wall clock)
+};
+
 // Envoy's RouteAction.RetryPolicy as a value type, with Envoy's defaults (§1.1). Istio and Linkerd
 // translations produce one of these; the retry state machine consumes it.
 struct RetryPolicy {
@@ -45,6 +51,8 @@ struct RetryPolicy {
   // Rate-limited back-off: response headers carrying a reset interval (Retry-After seconds or
   // X-RateLimit-Reset unix time), bounded by rate_limited_max_interval.
   std::vector<std::string> rate_limited_reset_headers;
+  // Format of rate_limited_reset_headers[i]; a missing entry means kSeconds.
+  std::vector<ResetHeaderFormat> rate_limited_reset_header_formats;
   Duration rate_limited_max_interval = std::chrono::seconds(300);
   // envoy.retry_host_predicates.previous_hosts
   bool previous_hosts_predicate = false;
@@ -53,6 +61,14 @@ struct RetryPolicy {
 
   bool enabled() const { return retry_on != 0; }
   Duration backoffMax() const { return backoff_max_interval.value_or(10 * backoff_base_interval); }
+  ResetHeaderFormat resetHeaderFormat(std::size_t i) const {
+    return i < rate_limited_reset_header_formats.size() ? rate_limited_reset_header_formats[i]
+                                                        : ResetHeaderFormat::kSeconds;
+  }
 };
+
+// Configuration diagnostics Envoy would reject at load time (e.g. max_interval < base_interval);
+// empty when the policy is acceptable. Never called on the request path.
+std::vector<std::string> validateRetryPolicy(const RetryPolicy& policy);
 
 }  // namespace meshsim::core
