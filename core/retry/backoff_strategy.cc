@@ -48,7 +48,8 @@ double uniformUnitInterval(RandomGenerator& rng) {
   return static_cast<double>(rng.random() >> 11) * 0x1.0p-53;
 }
 
-LinkerdExponentialBackOff::LinkerdExponentialBackOff(Duration min, Duration max, double jitter_ratio)
+LinkerdExponentialBackOff::LinkerdExponentialBackOff(Duration min, Duration max,
+                                                     double jitter_ratio)
     : min_(min), max_(std::max(min, max)), jitter_ratio_(jitter_ratio) {}
 
 std::optional<std::string> LinkerdExponentialBackOff::validate(Duration min, Duration max,

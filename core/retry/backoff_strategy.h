@@ -17,8 +17,8 @@ struct RetryPolicy;
 // per request; one draw per scheduled retry.
 class JitteredExponentialBackOff {
  public:
-  // base < 1 ms is raised to 1 ms (Envoy rounds sub-millisecond bases up, §1.1); max < base is raised
-  // to base (Envoy rejects that configuration; validateRetryPolicy reports it).
+  // base < 1 ms is raised to 1 ms (Envoy rounds sub-millisecond bases up, §1.1); max < base is
+  // raised to base (Envoy rejects that configuration; validateRetryPolicy reports it).
   JitteredExponentialBackOff(std::uint64_t base_ms, std::uint64_t max_ms);
   // From a policy's retry_back_off (base, max or 10 × base).
   explicit JitteredExponentialBackOff(const RetryPolicy& policy);
@@ -49,8 +49,9 @@ std::uint64_t jitteredLowerBoundBackOffMs(std::uint64_t interval_ms, RandomGener
 // doubling base, not full jitter.
 //   base(n)  = min(min · 2^n, max)
 //   delay(n) = base(n) + min(u · jitter · base(n), max - base(n)),  u uniform in [0,1)
-// u is drawn like Rust's rand `random::<f64>()`: the top 53 bits of one 64-bit draw. As in Rust, the
-// jitter product is truncated separately for the whole-second and the sub-second part of base(n).
+// u is drawn like Rust's rand `random::<f64>()`: the top 53 bits of one 64-bit draw. As in Rust,
+// the jitter product is truncated separately for the whole-second and the sub-second part of
+// base(n).
 class LinkerdExponentialBackOff {
  public:
   LinkerdExponentialBackOff(Duration min, Duration max, double jitter_ratio);

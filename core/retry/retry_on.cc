@@ -34,7 +34,9 @@ constexpr std::array<Token, 16> kTokens{{
 
 enum class Accept { kHttp, kGrpc, kBoth };
 
-constexpr bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+constexpr bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && isSpace(s.front())) {
@@ -73,9 +75,15 @@ RetryOnParseResult parse(std::string_view list, Accept accept) {
 
 }  // namespace
 
-RetryOnParseResult parseRetryOn(std::string_view list) { return parse(list, Accept::kBoth); }
-RetryOnParseResult parseHttpRetryOn(std::string_view list) { return parse(list, Accept::kHttp); }
-RetryOnParseResult parseGrpcRetryOn(std::string_view list) { return parse(list, Accept::kGrpc); }
+RetryOnParseResult parseRetryOn(std::string_view list) {
+  return parse(list, Accept::kBoth);
+}
+RetryOnParseResult parseHttpRetryOn(std::string_view list) {
+  return parse(list, Accept::kHttp);
+}
+RetryOnParseResult parseGrpcRetryOn(std::string_view list) {
+  return parse(list, Accept::kGrpc);
+}
 
 std::string_view retryOnName(std::uint32_t bit) {
   for (const Token& t : kTokens) {

@@ -10,7 +10,8 @@
 namespace meshsim::core {
 
 // The result of parsing a comma-separated `retry_on` list. Unknown tokens are kept as diagnostics:
-// Envoy ignores them in route configuration, and so does the state machine, but a linter wants them.
+// Envoy ignores them in route configuration, and so does the state machine, but a linter wants
+// them.
 struct RetryOnParseResult {
   std::uint32_t bits = 0;
   std::vector<std::string> unknown_tokens;
@@ -23,8 +24,8 @@ struct RetryOnParseResult {
 // whitespace is trimmed and empty tokens are skipped (Envoy StringUtil::splitToken(.., trim)).
 RetryOnParseResult parseRetryOn(std::string_view list);
 
-// Header parses: `x-envoy-retry-on` understands only the HTTP names and `x-envoy-retry-grpc-on` only
-// the gRPC names (E: retry_state_impl.cc parseRetryOn / parseRetryGrpcOn).
+// Header parses: `x-envoy-retry-on` understands only the HTTP names and `x-envoy-retry-grpc-on`
+// only the gRPC names (E: retry_state_impl.cc parseRetryOn / parseRetryGrpcOn).
 RetryOnParseResult parseHttpRetryOn(std::string_view list);
 RetryOnParseResult parseGrpcRetryOn(std::string_view list);
 

@@ -57,6 +57,8 @@ struct RetryPolicy {
   // envoy.retry_host_predicates.previous_hosts
   bool previous_hosts_predicate = false;
   std::uint32_t host_selection_retry_max_attempts = 1;
+  // envoy.retry_priorities.previous_priorities update_frequency; 0 = no retry_priority (§1.6).
+  std::uint32_t previous_priorities_update_frequency = 0;
   bool hedge_on_per_try_timeout = false;
 
   bool enabled() const { return retry_on != 0; }

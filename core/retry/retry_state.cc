@@ -14,7 +14,9 @@ constexpr std::string_view kEnvoyRateLimited = "x-envoy-ratelimited";
 constexpr std::string_view kGrpcStatus = "grpc-status";
 constexpr std::uint32_t kTooEarly = 425;
 
-constexpr bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+constexpr bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && isSpace(s.front())) {
@@ -98,13 +100,15 @@ RetryRequestHeaders RetryRequestHeaders::consume(HeaderList& headers) {
   }
   if (auto v = headers.get(kRetriableStatusCodes)) {
     forEachToken(*v, [&out](std::string_view token) {
-      if (auto code = parseUnsigned(token); code && *code <= std::numeric_limits<std::uint32_t>::max()) {
+      if (auto code = parseUnsigned(token);
+          code && *code <= std::numeric_limits<std::uint32_t>::max()) {
         out.retriable_status_codes.push_back(static_cast<std::uint32_t>(*code));
       }
     });
   }
   if (auto v = headers.get(kRetriableHeaderNames)) {
-    forEachToken(*v, [&out](std::string_view token) { out.retriable_header_names.emplace_back(token); });
+    forEachToken(
+        *v, [&out](std::string_view token) { out.retriable_header_names.emplace_back(token); });
   }
   if (auto v = headers.get(kPerTryTimeoutMs)) {
     if (auto ms = parseUnsigned(*v)) {
@@ -159,7 +163,9 @@ RetryState::RetryState(const RetryPolicy& policy, const RetryRequestHeaders* req
   extra_header_names_ = request_headers->retriable_header_names;
 }
 
-RetryState::~RetryState() { resetRetry(); }
+RetryState::~RetryState() {
+  resetRetry();
+}
 
 void RetryState::resetRetry() {
   if (retry_pending_) {
@@ -257,7 +263,8 @@ RetryDecision RetryState::wouldRetryFromReset(ResetReason reason,
   if ((retry_on_ & (kRetryOn5xx | kRetryOnGatewayError)) != 0) {
     return RetryDecision::kRetryWithBackoff;
   }
-  if ((retry_on_ & kRetryOnRefusedStream) != 0 && reason == ResetReason::kRemoteRefusedStreamReset) {
+  if ((retry_on_ & kRetryOnRefusedStream) != 0 &&
+      reason == ResetReason::kRemoteRefusedStreamReset) {
     return RetryDecision::kRetryWithBackoff;
   }
   return RetryDecision::kNoRetry;
@@ -312,8 +319,8 @@ RetryOutcome RetryState::shouldRetry(RetryDecision decision, RandomGenerator& rn
 
 std::optional<std::uint64_t> RetryState::parseResetIntervalMs(
     const HeaderList& headers, std::optional<std::chrono::seconds> unix_now) const {
-  const auto max_ms = static_cast<std::uint64_t>(std::max<std::int64_t>(
-      0, toMilliseconds(policy_->rate_limited_max_interval)));
+  const auto max_ms = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, toMilliseconds(policy_->rate_limited_max_interval)));
   for (std::size_t i = 0; i < policy_->rate_limited_reset_headers.size(); ++i) {
     const auto value = findHeader(headers, policy_->rate_limited_reset_headers[i]);
     if (!value) {
@@ -349,7 +356,8 @@ std::optional<std::uint64_t> RetryState::parseResetIntervalMs(
 RetryOutcome RetryState::shouldRetryHeaders(const Response& response, RandomGenerator& rng,
                                             std::optional<std::chrono::seconds> unix_now) {
   const RetryDecision decision = wouldRetryFromHeaders(response);
-  if (decision == RetryDecision::kRetryWithBackoff && !policy_->rate_limited_reset_headers.empty()) {
+  if (decision == RetryDecision::kRetryWithBackoff &&
+      !policy_->rate_limited_reset_headers.empty()) {
     const auto interval = parseResetIntervalMs(response.headers, unix_now);
     if (interval && *interval > 1) {
       ratelimited_interval_ms_ = *interval;

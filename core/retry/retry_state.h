@@ -81,11 +81,11 @@ struct RetryOutcome {
 
 // Envoy's per-request RetryStateImpl (proxy-semantics §1.2, §1.3).
 //
-// Timer choice: shouldRetry* does not arm a timer. It returns the back-off in RetryOutcome::delay and
-// the caller (the per-request router state machine) arms its own EventLoop timer and starts the next
-// attempt when it fires. That keeps this class a pure decision object, equally drivable by the
-// simulator and by a socket host, and lets the caller cancel the wait with its own timer. A delay of
-// 0 means "on a later loop turn": Timer::enable(0) never fires re-entrantly.
+// Timer choice: shouldRetry* does not arm a timer. It returns the back-off in RetryOutcome::delay
+// and the caller (the per-request router state machine) arms its own EventLoop timer and starts the
+// next attempt when it fires. That keeps this class a pure decision object, equally drivable by the
+// simulator and by a socket host, and lets the caller cancel the wait with its own timer. A delay
+// of 0 means "on a later loop turn": Timer::enable(0) never fires re-entrantly.
 //
 // Resource accounting is done here, exactly as in Envoy: a scheduled retry takes one unit of the
 // cluster's retries ResourceLimit and keeps it through the back-off wait and the whole retried
@@ -103,7 +103,8 @@ class RetryState {
   RetryState& operator=(const RetryState&) = delete;
 
   static bool wouldCreate(const RetryPolicy& policy, const RetryRequestHeaders* request_headers) {
-    return policy.retry_on != 0 || (request_headers != nullptr && request_headers->retry_on_present);
+    return policy.retry_on != 0 ||
+           (request_headers != nullptr && request_headers->retry_on_present);
   }
 
   // §1.2(a), first hit wins: x-envoy-ratelimited short-circuits everything, then 5xx,

@@ -9,15 +9,15 @@ namespace meshsim::core {
 // or stream (Envoy Http::StreamResetReason, the subset the retry and outlier logic distinguish).
 // A per-try timeout is delivered as kLocalReset (proxy-semantics §1.2 "usually wrong" bullets).
 enum class ResetReason : std::uint8_t {
-  kLocalConnectionFailure,   // the local side could not set the connection up
-  kRemoteConnectionFailure,  // connection refused / reset during connect
-  kConnectionTimeout,        // connect_timeout elapsed
-  kLocalReset,               // we reset the stream (incl. per-try timeout)
-  kRemoteReset,              // the peer reset the stream
-  kRemoteRefusedStreamReset, // HTTP/2 REFUSED_STREAM
-  kOverflow,                 // circuit-breaker / pool overflow: never retried (§1.2(b))
-  kConnectionTermination,    // the connection closed under an active stream
-  kProtocolError,            // malformed upstream response
+  kLocalConnectionFailure,    // the local side could not set the connection up
+  kRemoteConnectionFailure,   // connection refused / reset during connect
+  kConnectionTimeout,         // connect_timeout elapsed
+  kLocalReset,                // we reset the stream (incl. per-try timeout)
+  kRemoteReset,               // the peer reset the stream
+  kRemoteRefusedStreamReset,  // HTTP/2 REFUSED_STREAM
+  kOverflow,                  // circuit-breaker / pool overflow: never retried (§1.2(b))
+  kConnectionTermination,     // the connection closed under an active stream
+  kProtocolError,             // malformed upstream response
 };
 
 constexpr bool isConnectFailure(ResetReason reason) {
