@@ -161,6 +161,9 @@ std::optional<Duration> LinkerdRouteRetryState::shouldRetryError(LinkerdAttemptE
 }
 
 bool LinkerdProfileRoute::isFailure(const Response& response) const {
+  if (failure_statuses.empty()) {
+    return response.status >= 500 && response.status <= 599;
+  }
   return inRanges(failure_statuses, response.status);
 }
 

@@ -88,8 +88,8 @@ class LinkerdRouteRetryState {
 // 16).
 struct LinkerdProfileRoute {
   bool is_retryable = false;
-  // responseClasses with isFailure: true; Linkerd's default classification is "5xx is a failure".
-  std::vector<StatusRange> failure_statuses{{500, 599}};
+  // responseClasses with isFailure: true; empty = Linkerd's default classification, 5xx failures.
+  std::vector<StatusRange> failure_statuses;
 
   bool isFailure(const Response& response) const;
 };

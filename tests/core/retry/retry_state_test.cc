@@ -33,10 +33,14 @@ class CountingLimit final : public ResourceLimit {
 };
 
 constexpr std::array<ResetReason, 9> kAllReasons{
-    ResetReason::kLocalConnectionFailure, ResetReason::kRemoteConnectionFailure,
-    ResetReason::kConnectionTimeout,      ResetReason::kLocalReset,
-    ResetReason::kRemoteReset,            ResetReason::kRemoteRefusedStreamReset,
-    ResetReason::kOverflow,               ResetReason::kConnectionTermination,
+    ResetReason::kLocalConnectionFailure,
+    ResetReason::kRemoteConnectionFailure,
+    ResetReason::kConnectionTimeout,
+    ResetReason::kLocalReset,
+    ResetReason::kRemoteReset,
+    ResetReason::kRemoteRefusedStreamReset,
+    ResetReason::kOverflow,
+    ResetReason::kConnectionTermination,
     ResetReason::kProtocolError,
 };
 
@@ -176,9 +180,9 @@ TEST_F(RetryStateTest, GrpcStatusInResponseHeaders) {
 // ---- §1.2(b) resets ----
 
 TEST_F(RetryStateTest, OverflowIsNeverRetried) {
-  RetryState& state = make(policyOn(
-      "5xx,gateway-error,reset,reset-before-request,connect-failure,refused-stream,"
-      "retriable-status-codes"));
+  RetryState& state =
+      make(policyOn("5xx,gateway-error,reset,reset-before-request,connect-failure,refused-stream,"
+                    "retriable-status-codes"));
   EXPECT_EQ(state.wouldRetryFromReset(ResetReason::kOverflow, false), RetryDecision::kNoRetry);
   EXPECT_EQ(state.wouldRetryFromReset(ResetReason::kOverflow, true), RetryDecision::kNoRetry);
 }
@@ -238,9 +242,9 @@ TEST_F(RetryStateTest, ConnectFailureWithoutTheBitFallsThroughToGenericChecks) {
   RetryState& state = make(policyOn("reset-before-request"));
   EXPECT_EQ(state.wouldRetryFromReset(ResetReason::kRemoteConnectionFailure, false),
             RetryDecision::kRetryWithBackoff);
-  EXPECT_EQ(make(policyOn("refused-stream"))
-                .wouldRetryFromReset(ResetReason::kConnectionTimeout, false),
-            RetryDecision::kNoRetry);
+  EXPECT_EQ(
+      make(policyOn("refused-stream")).wouldRetryFromReset(ResetReason::kConnectionTimeout, false),
+      RetryDecision::kNoRetry);
 }
 
 TEST_F(RetryStateTest, RefusedStreamOnlyForRefusedStreamResets) {
@@ -362,8 +366,7 @@ TEST_F(RetryStateTest, SharedBreakerRefusesTheFourthConcurrentRetry) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(requests[i]->shouldRetryHeaders(response(503), rng_).retry());
   }
-  EXPECT_EQ(requests[3]->shouldRetryHeaders(response(503), rng_).status,
-            RetryStatus::kNoOverflow);
+  EXPECT_EQ(requests[3]->shouldRetryHeaders(response(503), rng_).status, RetryStatus::kNoOverflow);
   EXPECT_EQ(limit_.count(), 3u);
   requests[0].reset();
   EXPECT_EQ(limit_.count(), 2u);
