@@ -7,11 +7,12 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-graph-dev libeigen3-dev libyaml-cpp-dev libssl-dev
-  qt6-base-dev qt6-charts-dev libgl-dev
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
 )
 if [ "${MESHSIM_NO_GUI:-0}" = 1 ]; then
   packages=("${packages[@]/qt6-base-dev/}")
   packages=("${packages[@]/qt6-charts-dev/}")
+  packages=("${packages[@]/libqt6opengl6-dev/}")
 fi
 
 missing=()

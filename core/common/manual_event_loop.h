@@ -7,8 +7,8 @@
 
 namespace meshsim::core {
 
-// An EventLoop advanced by hand, for unit tests of policy code: nothing happens until the test calls
-// advance(). Due timers fire in (deadline, arming order), the same order the simulator uses.
+// An EventLoop advanced by hand, for unit tests of policy code: nothing happens until the test
+// calls advance(). Due timers fire in (deadline, arming order), the same order the simulator uses.
 class ManualEventLoop final : public EventLoop {
  public:
   ManualEventLoop() = default;

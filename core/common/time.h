@@ -28,7 +28,9 @@ constexpr std::int64_t toMilliseconds(Duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
 }
 
-constexpr double toSeconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+constexpr double toSeconds(Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 // Nearest nanosecond to a number of seconds; distributions sample doubles in seconds.
 constexpr Duration fromSeconds(double s) {

@@ -30,6 +30,12 @@ enum RetryOn : std::uint32_t {
   kRetryOnGrpcInternal = 1u << 15,
 };
 
+// Format of a rate-limited back-off reset header (Envoy RetryPolicy.ResetHeaderFormat, §1.4).
+enum class ResetHeaderFormat : std::uint8_t {
+  kSeconds,        // e.g. Retry-After: 30
+  kUnixTimestamp,  // e.g. X-RateLimit-Reset: 1700000000 (needs the wall clock)
+};
+
 // Envoy's RouteAction.RetryPolicy as a value type, with Envoy's defaults (§1.1). Istio and Linkerd
 // translations produce one of these; the retry state machine consumes it.
 struct RetryPolicy {
@@ -45,14 +51,26 @@ struct RetryPolicy {
   // Rate-limited back-off: response headers carrying a reset interval (Retry-After seconds or
   // X-RateLimit-Reset unix time), bounded by rate_limited_max_interval.
   std::vector<std::string> rate_limited_reset_headers;
+  // Format of rate_limited_reset_headers[i]; a missing entry means kSeconds.
+  std::vector<ResetHeaderFormat> rate_limited_reset_header_formats;
   Duration rate_limited_max_interval = std::chrono::seconds(300);
   // envoy.retry_host_predicates.previous_hosts
   bool previous_hosts_predicate = false;
   std::uint32_t host_selection_retry_max_attempts = 1;
+  // envoy.retry_priorities.previous_priorities update_frequency; 0 = no retry_priority (§1.6).
+  std::uint32_t previous_priorities_update_frequency = 0;
   bool hedge_on_per_try_timeout = false;
 
   bool enabled() const { return retry_on != 0; }
   Duration backoffMax() const { return backoff_max_interval.value_or(10 * backoff_base_interval); }
+  ResetHeaderFormat resetHeaderFormat(std::size_t i) const {
+    return i < rate_limited_reset_header_formats.size() ? rate_limited_reset_header_formats[i]
+                                                        : ResetHeaderFormat::kSeconds;
+  }
 };
+
+// Configuration diagnostics Envoy would reject at load time (e.g. max_interval < base_interval);
+// empty when the policy is acceptable. Never called on the request path.
+std::vector<std::string> validateRetryPolicy(const RetryPolicy& policy);
 
 }  // namespace meshsim::core

@@ -31,13 +31,16 @@ struct Event {
   }
 };
 
-// Names one scheduled event. Slots are reused; the generation tells a stale id from a live one, so
-// cancelling an event that already fired (or was cancelled) is a harmless no-op.
+// Names one scheduled event: its payload slot and its scheduling sequence number. Slots are reused;
+// the sequence tells a stale id from a live one, so cancelling an event that already fired (or was
+// cancelled) is a harmless no-op.
 struct EventId {
-  std::uint32_t slot = 0;
-  std::uint32_t generation = 0;  // 0 never names a live event
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
 
-  bool valid() const { return generation != 0; }
+  std::uint32_t slot = 0;
+  std::uint64_t sequence = kNone;
+
+  bool valid() const { return sequence != kNone; }
   friend bool operator==(EventId, EventId) = default;
 };
 

@@ -1,7 +1,8 @@
 #include "sim/engine/simulator.h"
 
 #include <algorithm>
-#include <cassert>
+#include <cstdio>
+#include <cstdlib>
 
 namespace meshsim::sim {
 
@@ -17,39 +18,46 @@ Simulator::Simulator() {
 Simulator::~Simulator() = default;
 
 EventId Simulator::scheduleAt(SimTime time, Event event) {
+  const std::uint64_t sequence = next_sequence_++;
   std::uint32_t slot;
   if (free_slots_.empty()) {
+    if (slots_.size() > kSlotMask) {
+      // Far beyond any model we support; failing loudly beats corrupting the event order.
+      std::fprintf(stderr, "meshsim: more than %llu events pending at once\n",
+                   static_cast<unsigned long long>(kSlotMask + 1));
+      std::abort();
+    }
     slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{event, 0, 1});
+    slots_.push_back(Slot{event, sequence});
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
-    slots_[slot].event = event;
+    slots_[slot] = Slot{event, sequence};
   }
-  const HeapEntry entry{std::max(time, now_).time_since_epoch().count(), next_sequence_++, slot};
   heap_.emplace_back();
-  siftUp(static_cast<std::uint32_t>(heap_.size() - 1), entry);
-  return EventId{slot, slots_[slot].generation};
+  siftUp(static_cast<std::uint32_t>(heap_.size() - 1),
+         HeapEntry{std::max(time, now_).time_since_epoch().count(), sequence << kSlotBits | slot});
+  return EventId{slot, sequence};
 }
 
 bool Simulator::isPending(EventId id) const {
-  return id.valid() && id.slot < slots_.size() && slots_[id.slot].generation == id.generation;
+  return id.valid() && id.slot < slots_.size() && slots_[id.slot].sequence == id.sequence;
 }
 
 bool Simulator::cancel(EventId id) {
   if (!isPending(id)) {
     return false;
   }
-  const std::uint32_t index = slots_[id.slot].heap_index;
-  removeAt(index);
   releaseSlot(id.slot);
+  ++stale_;
+  if (stale_ > 1024 && 2 * stale_ > heap_.size()) {
+    compact();
+  }
   return true;
 }
 
 void Simulator::releaseSlot(std::uint32_t slot) {
-  // Bump the generation so outstanding ids for this slot go stale; skip 0, which means "no event".
-  std::uint32_t& generation = slots_[slot].generation;
-  generation = generation + 1 == 0 ? 1 : generation + 1;
+  slots_[slot].sequence = EventId::kNone;
   free_slots_.push_back(slot);
 }
 
@@ -59,10 +67,10 @@ void Simulator::siftUp(std::uint32_t index, HeapEntry entry) {
     if (!earlier(entry, heap_[parent])) {
       break;
     }
-    place(index, heap_[parent]);
+    heap_[index] = heap_[parent];
     index = parent;
   }
-  place(index, entry);
+  heap_[index] = entry;
 }
 
 void Simulator::siftDown(std::uint32_t index, HeapEntry entry) {
@@ -82,40 +90,53 @@ void Simulator::siftDown(std::uint32_t index, HeapEntry entry) {
     if (!earlier(heap_[best], entry)) {
       break;
     }
-    place(index, heap_[best]);
+    heap_[index] = heap_[best];
     index = best;
   }
-  place(index, entry);
+  heap_[index] = entry;
 }
 
-void Simulator::removeAt(std::uint32_t index) {
+void Simulator::popTop() {
   const HeapEntry last = heap_.back();
   heap_.pop_back();
-  if (index == heap_.size()) {
-    return;
+  if (!heap_.empty()) {
+    siftDown(0, last);
   }
-  // The moved entry may belong above or below the hole.
-  if (index > 0 && earlier(last, heap_[(index - 1) / kArity])) {
-    siftUp(index, last);
-  } else {
-    siftDown(index, last);
+}
+
+void Simulator::skipStaleTop() {
+  while (!heap_.empty() && !isLive(heap_.front())) {
+    popTop();
+    --stale_;
+  }
+}
+
+void Simulator::compact() {
+  std::erase_if(heap_, [this](const HeapEntry& entry) { return !isLive(entry); });
+  stale_ = 0;
+  // Floyd's bottom-up heap construction: sift down every internal node, last parent first.
+  if (heap_.size() > 1) {
+    for (auto index = static_cast<std::uint32_t>((heap_.size() - 2) / kArity + 1); index-- > 0;) {
+      siftDown(index, heap_[index]);
+    }
   }
 }
 
 bool Simulator::step() {
+  skipStaleTop();
   if (heap_.empty()) {
     return false;
   }
   const HeapEntry top = heap_.front();
-  const Event event = slots_[top.slot].event;
-  removeAt(0);
+  const Event event = slots_[top.slot()].event;
+  popTop();
   // Released before firing: cancelling the firing event is a no-op and its slot can be reused by
   // whatever the callback schedules.
-  releaseSlot(top.slot);
+  releaseSlot(top.slot());
   now_ = SimTime(Duration(top.time));
   ++fired_;
   fingerprint_ = (fingerprint_ ^ static_cast<std::uint64_t>(top.time)) * 0x100000001b3ULL;
-  fingerprint_ = (fingerprint_ ^ top.sequence) * 0x100000001b3ULL;
+  fingerprint_ = (fingerprint_ ^ top.sequence()) * 0x100000001b3ULL;
   fingerprint_ = (fingerprint_ ^ event.arg) * 0x100000001b3ULL;
   event.fire(event.context, event.arg);
   return true;
@@ -124,7 +145,11 @@ bool Simulator::step() {
 void Simulator::runUntil(SimTime end) {
   stopped_ = false;
   const std::int64_t end_ns = end.time_since_epoch().count();
-  while (!stopped_ && !heap_.empty() && heap_.front().time <= end_ns) {
+  for (;;) {
+    skipStaleTop();
+    if (stopped_ || heap_.empty() || heap_.front().time > end_ns) {
+      break;
+    }
     step();
   }
   if (!stopped_ && end > now_) {

@@ -14,8 +14,11 @@ using SimTime = core::MonotonicTime;
 
 // The discrete-event engine (DESIGN.md "Engine"). Pending events live in a 4-ary min-heap keyed by
 // (time, sequence): equal times fire in the order they were scheduled, so a run is a pure function
-// of its inputs. The heap holds slot indices; each slot records its heap position so cancel()
-// removes the event at once (memory follows events pending, not events ever scheduled).
+// of its inputs. Payloads live in a slot table; a heap entry is live while its slot still carries
+// its sequence number. cancel() frees the slot at once and leaves the heap entry to be skipped when
+// it surfaces (no heap-position bookkeeping on every sift, which is the hot loop); the heap is
+// compacted whenever stale entries outnumber live ones, so memory follows events pending, not
+// events ever cancelled.
 //
 // The Simulator is also the core's EventLoop port: timers created here are engine events.
 // Timers must not outlive the Simulator that made them.
@@ -48,22 +51,28 @@ class Simulator final : public core::EventLoop {
   // Makes the current run call return after the event that is firing now.
   void stop() { stopped_ = true; }
 
-  std::size_t pendingEvents() const { return heap_.size(); }
+  std::size_t pendingEvents() const { return heap_.size() - stale_; }
   std::uint64_t eventsFired() const { return fired_; }
   // A hash of the trace of fired events (time, scheduling sequence, argument): two runs with the
   // same fingerprint fired the same events at the same times in the same order.
   std::uint64_t fingerprint() const { return fingerprint_; }
 
  private:
+  // 16 bytes, like a bare (time, sequence) pair: the sequence number (high 40 bits, 10^12 events per
+  // run) and the payload slot (low 24 bits, 16.7 M events pending at once) share one word. Sequence
+  // numbers are unique, so comparing the packed word compares sequences.
+  static constexpr int kSlotBits = 24;
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
   struct HeapEntry {
     std::int64_t time;
-    std::uint64_t sequence;
-    std::uint32_t slot;
+    std::uint64_t key;  // sequence << kSlotBits | slot
+
+    std::uint64_t sequence() const { return key >> kSlotBits; }
+    std::uint32_t slot() const { return static_cast<std::uint32_t>(key & kSlotMask); }
   };
   struct Slot {
     Event event;
-    std::uint32_t heap_index;
-    std::uint32_t generation;
+    std::uint64_t sequence;  // of the live event in this slot; EventId::kNone when free
   };
   // A core::Timer backed by one engine event; pooled so arming per-request timers never allocates
   // once the pool has warmed up.
@@ -83,15 +92,17 @@ class Simulator final : public core::EventLoop {
   };
 
   static bool earlier(const HeapEntry& a, const HeapEntry& b) {
-    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
+    return a.time < b.time || (a.time == b.time && a.key < b.key);
   }
-  void place(std::uint32_t index, const HeapEntry& entry) {
-    heap_[index] = entry;
-    slots_[entry.slot].heap_index = index;
+  bool isLive(const HeapEntry& entry) const {
+    return slots_[entry.slot()].sequence == entry.sequence();
   }
   void siftUp(std::uint32_t index, HeapEntry entry);
   void siftDown(std::uint32_t index, HeapEntry entry);
-  void removeAt(std::uint32_t index);
+  void popTop();
+  // Drops stale entries from the top so heap_.front(), if any, is a live event.
+  void skipStaleTop();
+  void compact();
   void releaseSlot(std::uint32_t slot);
   void recycleTimer(EngineTimer* timer);
 
@@ -99,6 +110,7 @@ class Simulator final : public core::EventLoop {
   std::uint64_t next_sequence_ = 0;
   std::uint64_t fired_ = 0;
   std::uint64_t fingerprint_ = 0xcbf29ce484222325ULL;
+  std::size_t stale_ = 0;  // heap entries whose event was cancelled
   bool stopped_ = false;
   std::vector<HeapEntry> heap_;
   std::vector<Slot> slots_;

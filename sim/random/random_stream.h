@@ -52,9 +52,19 @@ class RandomStream final : public core::RandomGenerator {
   }
 
   // Uniform on [0, 1) with 53 random bits.
-  double uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  double uniform01() { return toUniform01(next()); }
   // Uniform on (0, 1): safe to take the logarithm of.
-  double uniformOpen01() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+  double uniformOpen01() { return toUniformOpen01(next()); }
+
+  // The maps from one 64-bit output to a double, public so that their extremes can be tested.
+  static constexpr double toUniform01(std::uint64_t bits) {
+    return static_cast<double>(bits >> 11) * 0x1.0p-53;
+  }
+  // Midpoints of a 2^-52 grid, in [2^-53, 1 - 2^-53]. Only 52 bits: with 53, the top midpoint
+  // 1 - 2^-54 is not a double and rounds to exactly 1.
+  static constexpr double toUniformOpen01(std::uint64_t bits) {
+    return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52;
+  }
 
  private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
