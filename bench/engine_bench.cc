@@ -24,7 +24,9 @@ struct HoldModel {
   Simulator sim;
   RandomStream rng{1, 0, "bench", "hold"};
 
-  void onEvent() { sim.scheduleAfter(Duration(expNs(rng)), Event::member<&HoldModel::onEvent>(this)); }
+  void onEvent() {
+    sim.scheduleAfter(Duration(expNs(rng)), Event::member<&HoldModel::onEvent>(this));
+  }
 };
 
 void BM_EngineHold(benchmark::State& state) {

@@ -23,8 +23,10 @@ std::string withKey(const std::string& key, const std::string& message) {
 // Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions).
 std::size_t editDistance(std::string_view a, std::string_view b) {
   std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
@@ -82,7 +84,8 @@ std::optional<core::Duration> parseDuration(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     const std::size_t number_start = pos;
-    while (pos < text.size() && (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.')) {
+    while (pos < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.')) {
       ++pos;
     }
     if (pos == number_start) {
@@ -94,7 +97,8 @@ std::optional<core::Duration> parseDuration(std::string_view text) {
       return std::nullopt;
     }
     const std::size_t unit_start = pos;
-    while (pos < text.size() && !std::isdigit(static_cast<unsigned char>(text[pos])) && text[pos] != '.') {
+    while (pos < text.size() && !std::isdigit(static_cast<unsigned char>(text[pos])) &&
+           text[pos] != '.') {
       ++pos;
     }
     const std::string_view unit = text.substr(unit_start, pos - unit_start);
@@ -130,7 +134,9 @@ Location Node::location() const {
   return Location{*file_, mark.line + 1, mark.column + 1};
 }
 
-void Node::fail(const std::string& message) const { throw ConfigError(location(), path_, message); }
+void Node::fail(const std::string& message) const {
+  throw ConfigError(location(), path_, message);
+}
 
 std::string Node::childPath(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
@@ -241,8 +247,10 @@ std::int64_t Node::asInt() const {
 
 bool Node::asBool() const {
   const std::string text = asString();
-  if (text == "true" || text == "True" || text == "TRUE") return true;
-  if (text == "false" || text == "False" || text == "FALSE") return false;
+  if (text == "true" || text == "True" || text == "TRUE")
+    return true;
+  if (text == "false" || text == "False" || text == "FALSE")
+    return false;
   fail("expected true or false, got '" + text + "'");
 }
 

@@ -72,7 +72,8 @@ class Node {
   std::optional<Node> get(std::string_view key) const;
   Node require(std::string_view key) const;
   void checkKeys(const std::vector<std::string_view>& known) const;
-  // As checkKeys, but keys in `ignored` are accepted with a warning that meshsim does not model them.
+  // As checkKeys, but keys in `ignored` are accepted with a warning that meshsim does not model
+  // them.
   void checkKeys(const std::vector<std::string_view>& known,
                  const std::vector<std::string_view>& ignored, Warnings& warnings) const;
   std::vector<std::pair<std::string, Node>> entries() const;
@@ -95,7 +96,9 @@ class Node {
   core::Duration durationOr(std::string_view key, core::Duration fallback) const;
 
  private:
-  Node child(YAML::Node node, std::string path) const { return Node(std::move(node), file_, std::move(path)); }
+  Node child(YAML::Node node, std::string path) const {
+    return Node(std::move(node), file_, std::move(path));
+  }
   std::string childPath(std::string_view key) const;
 
   YAML::Node node_;

@@ -41,7 +41,9 @@ TimerPtr ManualEventLoop::createTimer(Callback callback) {
                   }});
 }
 
-std::size_t ManualEventLoop::advance(Duration delta) { return advanceTo(now_ + delta); }
+std::size_t ManualEventLoop::advance(Duration delta) {
+  return advanceTo(now_ + delta);
+}
 
 std::size_t ManualEventLoop::advanceTo(MonotonicTime target) {
   std::size_t fired = 0;
@@ -69,8 +71,8 @@ std::size_t ManualEventLoop::advanceTo(MonotonicTime target) {
 }
 
 std::size_t ManualEventLoop::armedTimers() const {
-  return static_cast<std::size_t>(
-      std::count_if(timers_.begin(), timers_.end(), [](const ManualTimer* t) { return t->armed_; }));
+  return static_cast<std::size_t>(std::count_if(timers_.begin(), timers_.end(),
+                                                [](const ManualTimer* t) { return t->armed_; }));
 }
 
 }  // namespace meshsim::core

@@ -35,12 +35,13 @@ ClusterPolicy ClusterPolicy::defaultsFor(ProxyProfile profile) {
 ConfigDiagnostics ClusterPolicy::validate(const std::string& path) const {
   ConfigDiagnostics diagnostics;
   for (std::string& message : load_balancer.validate()) {
-    diagnostics.push_back({ConfigDiagnostic::Severity::kError, path + ".load_balancer", std::move(message)});
+    diagnostics.push_back(
+        {ConfigDiagnostic::Severity::kError, path + ".load_balancer", std::move(message)});
   }
   if (outlier_detection) {
     for (auto& d : outlier_detection->validate()) {
-      diagnostics.push_back({ConfigDiagnostic::Severity::kError, path + ".outlier_detection." + d.field,
-                             std::move(d.message)});
+      diagnostics.push_back({ConfigDiagnostic::Severity::kError,
+                             path + ".outlier_detection." + d.field, std::move(d.message)});
     }
   }
   if (connection_pool.connect_timeout <= Duration::zero()) {
@@ -54,8 +55,8 @@ ConfigDiagnostics ClusterPolicy::validate(const std::string& path) const {
   if (circuit_breakers.retry_budget) {
     const RetryBudget& budget = *circuit_breakers.retry_budget;
     if (budget.budget_percent < 0 || budget.budget_percent > 100) {
-      diagnostics.push_back({ConfigDiagnostic::Severity::kError, path + ".retry_budget.budget_percent",
-                             "must be within [0, 100]"});
+      diagnostics.push_back({ConfigDiagnostic::Severity::kError,
+                             path + ".retry_budget.budget_percent", "must be within [0, 100]"});
     }
   }
   return diagnostics;

@@ -18,7 +18,8 @@ std::string_view profileName(ProxyProfile profile) {
 }
 
 std::optional<ProxyProfile> parseProfile(std::string_view name) {
-  for (ProxyProfile profile : {ProxyProfile::kEnvoy, ProxyProfile::kIstio, ProxyProfile::kLinkerd}) {
+  for (ProxyProfile profile :
+       {ProxyProfile::kEnvoy, ProxyProfile::kIstio, ProxyProfile::kLinkerd}) {
     if (profileName(profile) == name) {
       return profile;
     }
@@ -39,7 +40,8 @@ RouteDefaults routeDefaultsFor(ProxyProfile profile) {
       defaults.inbound_retry = istioInboundDefaultRetryPolicy();
       break;
     case ProxyProfile::kLinkerd:
-      // No request timeout and no retries unless annotated or given by a ServiceProfile (§1.10, §2).
+      // No request timeout and no retries unless annotated or given by a ServiceProfile (§1.10,
+      // §2).
       break;
   }
   return defaults;

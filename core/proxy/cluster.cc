@@ -91,7 +91,9 @@ void Cluster::onHostEjected(Host& host, OutlierEjectionType) {
   refreshBalancers();
 }
 
-void Cluster::onHostUnejected(Host&) { refreshBalancers(); }
+void Cluster::onHostUnejected(Host&) {
+  refreshBalancers();
+}
 
 void Cluster::refreshBalancers() {
   for (auto& balancer : balancers_) {

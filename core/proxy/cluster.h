@@ -86,7 +86,7 @@ class Cluster final : public OutlierEventListener {
   HostVector hosts_;
   HostsPerPriority priorities_;  // a single priority: locality failover is not modelled yet
   std::unique_ptr<OutlierDetector> outlier_;
-  std::vector<std::unique_ptr<LoadBalancer>> balancers_;           // per worker (Envoy kinds)
+  std::vector<std::unique_ptr<LoadBalancer>> balancers_;              // per worker (Envoy kinds)
   std::vector<std::unique_ptr<P2cPeakEwmaBalancer>> ewma_balancers_;  // per worker (Linkerd)
   // pools_[worker][host index], created on first use.
   std::vector<std::vector<std::unique_ptr<ConnectionPool>>> pools_;

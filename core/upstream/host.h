@@ -7,7 +7,8 @@
 
 namespace meshsim::core {
 
-// Where an endpoint runs; drives locality priorities and zone-aware behaviour (proxy-semantics §5.7).
+// Where an endpoint runs; drives locality priorities and zone-aware behaviour (proxy-semantics
+// §5.7).
 struct Locality {
   std::string region;
   std::string zone;

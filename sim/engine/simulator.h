@@ -58,9 +58,9 @@ class Simulator final : public core::EventLoop {
   std::uint64_t fingerprint() const { return fingerprint_; }
 
  private:
-  // 16 bytes, like a bare (time, sequence) pair: the sequence number (high 40 bits, 10^12 events per
-  // run) and the payload slot (low 24 bits, 16.7 M events pending at once) share one word. Sequence
-  // numbers are unique, so comparing the packed word compares sequences.
+  // 16 bytes, like a bare (time, sequence) pair: the sequence number (high 40 bits, 10^12 events
+  // per run) and the payload slot (low 24 bits, 16.7 M events pending at once) share one word.
+  // Sequence numbers are unique, so comparing the packed word compares sequences.
   static constexpr int kSlotBits = 24;
   static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
   struct HeapEntry {

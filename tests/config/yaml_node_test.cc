@@ -7,7 +7,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Node parse(const std::string& text) { return loadDocumentsFromString(text, "scenario.yaml").at(0); }
+Node parse(const std::string& text) {
+  return loadDocumentsFromString(text, "scenario.yaml").at(0);
+}
 
 TEST(ParseDurationTest, AcceptsGoStyleDurations) {
   EXPECT_EQ(parseDuration("7s"), core::Duration(7s));

@@ -87,7 +87,8 @@ ConfidenceInterval replicate(double lambda, double mu) {
   }
   const double mean = std::accumulate(means.begin(), means.end(), 0.0) / means.size();
   double ss = 0;
-  for (double m : means) ss += (m - mean) * (m - mean);
+  for (double m : means)
+    ss += (m - mean) * (m - mean);
   const double stddev = std::sqrt(ss / (means.size() - 1));
   return {mean, kT19 * stddev / std::sqrt(static_cast<double>(means.size()))};
 }
@@ -95,16 +96,21 @@ ConfidenceInterval replicate(double lambda, double mu) {
 void expectMatchesTheory(double lambda, double mu) {
   const double theory = 1.0 / (mu - lambda);
   const ConfidenceInterval ci = replicate(lambda, mu);
-  std::printf("rho=%.1f W=%.4f ms simulated=%.4f ± %.4f ms\n", lambda / mu, theory, ci.mean, ci.half_width);
+  std::printf("rho=%.1f W=%.4f ms simulated=%.4f ± %.4f ms\n", lambda / mu, theory, ci.mean,
+              ci.half_width);
   EXPECT_NEAR(ci.mean, theory, ci.half_width)
       << "rho=" << lambda / mu << " mean=" << ci.mean << " ±" << ci.half_width;
   // The interval must be informative, or the check above could not fail.
   EXPECT_LT(ci.half_width, 0.05 * theory);
 }
 
-TEST(MM1QueueTest, MeanSojournMatchesTheoryAtRho05) { expectMatchesTheory(0.5, 1.0); }
+TEST(MM1QueueTest, MeanSojournMatchesTheoryAtRho05) {
+  expectMatchesTheory(0.5, 1.0);
+}
 
-TEST(MM1QueueTest, MeanSojournMatchesTheoryAtRho08) { expectMatchesTheory(0.8, 1.0); }
+TEST(MM1QueueTest, MeanSojournMatchesTheoryAtRho08) {
+  expectMatchesTheory(0.8, 1.0);
+}
 
 }  // namespace
 }  // namespace meshsim::sim

@@ -51,8 +51,10 @@ TEST(SimulatorTest, SameTimeEventsFireInSchedulingOrder) {
   }
   sim.runUntilEmpty();
   std::vector<std::uint64_t> expected;
-  for (std::uint64_t i = 0; i < 200; i += 2) expected.push_back(i);
-  for (std::uint64_t i = 1; i < 200; i += 2) expected.push_back(i);
+  for (std::uint64_t i = 0; i < 200; i += 2)
+    expected.push_back(i);
+  for (std::uint64_t i = 1; i < 200; i += 2)
+    expected.push_back(i);
   EXPECT_EQ(rec.tags(), expected);
 }
 
@@ -84,7 +86,8 @@ TEST(SimulatorTest, CancelRemovesPendingEventsAndStaleIdsAreHarmless) {
   sim.runUntilEmpty();
   std::vector<std::uint64_t> expected;
   for (std::uint64_t i = 50; i-- > 0;) {
-    if (i % 3 != 0) expected.push_back(i);
+    if (i % 3 != 0)
+      expected.push_back(i);
   }
   EXPECT_EQ(rec.tags(), expected);
   EXPECT_FALSE(sim.cancel(ids[1]));  // already fired
@@ -155,7 +158,8 @@ struct Stopper {
   Simulator& sim;
   int fired = 0;
   void onEvent() {
-    if (++fired == 2) sim.stop();
+    if (++fired == 2)
+      sim.stop();
   }
 };
 
@@ -163,7 +167,8 @@ TEST(SimulatorTest, StopEndsTheRunAfterTheCurrentEvent) {
   Simulator sim;
   Stopper stopper{sim};
   for (int i = 1; i <= 5; ++i) {
-    sim.scheduleAt(SimTime(std::chrono::milliseconds(i)), Event::member<&Stopper::onEvent>(&stopper));
+    sim.scheduleAt(SimTime(std::chrono::milliseconds(i)),
+                   Event::member<&Stopper::onEvent>(&stopper));
   }
   sim.runUntil(SimTime(1s));
   EXPECT_EQ(stopper.fired, 2);
@@ -200,7 +205,8 @@ TEST(SimulatorTimerTest, DestroyedTimersNeverFireAndAreRecycled) {
   TimerCounter counter;
   core::Timer* first_address;
   {
-    core::TimerPtr timer = sim.createTimer(core::Callback::member<&TimerCounter::onTimer>(&counter));
+    core::TimerPtr timer =
+        sim.createTimer(core::Callback::member<&TimerCounter::onTimer>(&counter));
     first_address = timer.get();
     timer->enable(1ms);
   }
