@@ -18,7 +18,7 @@ std::optional<Index> findByName(const std::vector<T>& items, std::string_view na
 
 }  // namespace
 
-std::optional<Index> ServiceSpec::findOperation(std::string_view request_path,
+std::optional<Index> VersionSpec::findOperation(std::string_view request_path,
                                                 std::string_view request_method) const {
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (operations[i].matches(request_path, request_method)) {

@@ -89,20 +89,11 @@ struct ErrorModel {
   std::optional<LoadDependentErrors> load_dependent;
 };
 
-struct VersionSpec {
-  std::string name;
-  std::uint32_t replicas = 1;
-  std::vector<Index> replica_zone;  // size replicas: `zone`, or `spread` round-robin
-  std::uint32_t concurrency = 8;    // app worker threads per replica
-  std::uint32_t queue_capacity = 1000;  // bounded FIFO per replica; full => 503 from the app
-  SharedDistribution service_time;      // never null
-  ErrorModel errors;
-  std::uint32_t weight = 1;  // endpoint weight for load balancing
-};
-
 struct CallSpec {
-  Index service = 0;    // callee
-  Index operation = 0;  // the callee's operation that `path`/`method` match
+  Index service = 0;  // callee
+  // Per callee version: the index into callee.versions[v].operations that `path`/`method` match
+  // (routing picks the version at run time; every version was checked to serve the call).
+  std::vector<Index> operation;
   std::string path;
   std::string method = "GET";
   std::optional<core::Duration> timeout;  // app-level, per attempt; nullopt = none
@@ -134,6 +125,22 @@ struct OperationSpec {
   }
 };
 
+struct VersionSpec {
+  std::string name;
+  std::uint32_t replicas = 1;
+  std::vector<Index> replica_zone;      // size replicas: `zone`, or `spread` round-robin
+  std::uint32_t concurrency = 8;        // app worker threads per replica
+  std::uint32_t queue_capacity = 1000;  // bounded FIFO per replica; full => 503 from the app
+  SharedDistribution service_time;      // never null
+  ErrorModel errors;
+  std::uint32_t weight = 1;  // endpoint weight for load balancing
+  // The version's own `operations`, else the service's, else one operation: prefix "/", no calls.
+  std::vector<OperationSpec> operations;
+
+  // First operation matching the request, as calls and mix entries were resolved; nullopt = none.
+  std::optional<Index> findOperation(std::string_view path, std::string_view method) const;
+};
+
 struct ServiceSpec {
   std::string name;
   std::string namespace_name = "default";
@@ -144,11 +151,7 @@ struct ServiceSpec {
   bool hold_worker_while_waiting = true;
   std::uint64_t request_bytes = 1024;
   std::uint64_t response_bytes = 4096;
-  std::vector<VersionSpec> versions;      // at least one
-  std::vector<OperationSpec> operations;  // at least one (default: prefix "/", no calls)
-
-  // First operation matching the request, as calls and mix entries were resolved; nullopt = none.
-  std::optional<Index> findOperation(std::string_view path, std::string_view method) const;
+  std::vector<VersionSpec> versions;  // at least one
 };
 
 struct RateStep {
@@ -165,7 +168,7 @@ struct BurstySpec {
 
 struct MixEntry {
   Index service = 0;
-  Index operation = 0;
+  std::vector<Index> operation;  // per version of the service, as CallSpec::operation
   std::string path;
   std::string method = "GET";
   double weight = 0;  // normalised: the weights of the mix sum to 1

@@ -79,11 +79,17 @@ core::Duration readPositiveDuration(const Node& node) {
   return value;
 }
 
-int readStatus(const Node& node) { return static_cast<int>(readInt(node, 100, 599)); }
+int readStatus(const Node& node) {
+  return static_cast<int>(readInt(node, 100, 599));
+}
 
-double seconds(const Node& node) { return core::toSeconds(node.asDuration()); }
+double seconds(const Node& node) {
+  return core::toSeconds(node.asDuration());
+}
 
-double positiveSeconds(const Node& node) { return core::toSeconds(readPositiveDuration(node)); }
+double positiveSeconds(const Node& node) {
+  return core::toSeconds(readPositiveDuration(node));
+}
 
 struct Unit {
   std::string_view suffix;
@@ -101,8 +107,8 @@ double readQuantity(const Node& node, const std::vector<Unit>& units, const char
   double number = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + split, number);
   const std::string_view suffix = std::string_view(text).substr(split);
-  const auto unit = std::find_if(units.begin(), units.end(),
-                                 [&](const Unit& u) { return u.suffix == suffix; });
+  const auto unit =
+      std::find_if(units.begin(), units.end(), [&](const Unit& u) { return u.suffix == suffix; });
   if (split == 0 || ec != std::errc() || end != text.data() + split ||
       (!suffix.empty() && unit == units.end())) {
     node.fail(std::string("expected a quantity such as ") + example + ", got '" + text + "'");
@@ -111,9 +117,9 @@ double readQuantity(const Node& node, const std::vector<Unit>& units, const char
 }
 
 std::uint64_t readBytes(const Node& node) {
-  static const std::vector<Unit> kUnits = {{"B", 1},     {"KiB", 1024.0}, {"MiB", 1048576.0},
-                                           {"GiB", 1073741824.0},        {"kB", 1e3},
-                                           {"KB", 1e3},  {"MB", 1e6},     {"GB", 1e9}};
+  static const std::vector<Unit> kUnits = {
+      {"B", 1},    {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
+      {"kB", 1e3}, {"KB", 1e3},     {"MB", 1e6},        {"GB", 1e9}};
   const double bytes = readQuantity(node, kUnits, "512B, 4KiB or 40MiB");
   if (bytes > 1e15) {
     node.fail("size is implausibly large");
@@ -202,7 +208,9 @@ class UniqueNames {
 
 DistributionResult makeDistribution(std::string_view kind, const Node& params);
 
-DistributionResult makeConstantFrom(const Node& params) { return makeConstant(seconds(params)); }
+DistributionResult makeConstantFrom(const Node& params) {
+  return makeConstant(seconds(params));
+}
 
 DistributionResult makeUniformFrom(const Node& params) {
   params.checkKeys({"min", "max"});
@@ -384,7 +392,8 @@ SharedDistribution readDistribution(const Node& node) {
 
 std::string resolvePath(const std::string& directory, const std::string& file) {
   const std::filesystem::path path(file);
-  return path.is_absolute() ? file : (std::filesystem::path(directory) / path).lexically_normal().string();
+  return path.is_absolute() ? file
+                            : (std::filesystem::path(directory) / path).lexically_normal().string();
 }
 
 std::string requireFile(const Node& node, const std::string& directory, const char* what) {
@@ -399,18 +408,27 @@ std::string requireFile(const Node& node, const std::string& directory, const ch
 // ---------------------------------------------------------------------------------------------
 // Key tables.
 
-const Keys kTopKeys = {"name",    "description", "seed", "duration", "warmup",   "profile", "zones",
-                       "links",   "sidecar",     "mtls", "services", "workload", "faults",  "policies"};
+const Keys kTopKeys = {"name",     "description", "seed",   "duration", "warmup",
+                       "profile",  "zones",       "links",  "sidecar",  "mtls",
+                       "services", "workload",    "faults", "policies"};
 const Keys kSidecarKeys = {"workers", "cpu_per_request", "latency", "memory_base",
                            "memory_per_connection"};
 const Keys kLinkKeys = {"latency", "jitter", "bandwidth", "loss"};
-const Keys kServiceKeys = {"name",          "namespace",     "service_account",
-                           "sidecar",       "sidecar_overrides", "protocol",
-                           "hold_worker_while_waiting", "request_bytes", "response_bytes",
-                           "versions",      "operations"};
+const Keys kServiceKeys = {"name",
+                           "namespace",
+                           "service_account",
+                           "sidecar",
+                           "sidecar_overrides",
+                           "protocol",
+                           "hold_worker_while_waiting",
+                           "request_bytes",
+                           "response_bytes",
+                           "versions",
+                           "operations"};
 const Keys kVersionKeys = {"name",           "replicas",     "zone",   "spread", "concurrency",
-                           "queue_capacity", "service_time", "errors", "weight"};
-const Keys kOperationKeys = {"path", "prefix", "method", "service_time", "calls", "on_call_failure"};
+                           "queue_capacity", "service_time", "errors", "weight", "operations"};
+const Keys kOperationKeys = {"path",         "prefix", "method",
+                             "service_time", "calls",  "on_call_failure"};
 const Keys kCallKeys = {"call", "path", "method", "timeout", "retries", "probability"};
 const Keys kWorkloadKeys = {"kind",     "arrivals", "rate",       "bursty",
                             "schedule", "users",    "think_time", "mix"};
@@ -429,10 +447,11 @@ class ScenarioParser {
 
  private:
   struct PendingCall {
-    Node call;  // the `call` value
+    Node call;   // the `call` value
     Node where;  // the call element (for a missing path)
     std::optional<Node> path;
     Index service;
+    Index version;
     Index operation;
     std::size_t step;
     std::size_t index;
@@ -455,9 +474,22 @@ class ScenarioParser {
   void parseMtls(const Node& node);
   void parseServices(const Node& node);
   VersionSpec parseVersion(const Node& node);
-  OperationSpec parseOperation(const Node& node, Index service, Index operation);
-  CallSpec parseCall(const Node& node, Index service, Index operation, std::size_t step,
-                     std::size_t index);
+  void parseOperations(const std::optional<Node>& node, Index service, Index version);
+  OperationSpec parseOperation(const Node& node, Index service, Index version, Index operation);
+  CallSpec parseCall(const Node& node, Index service, Index version, Index operation,
+                     std::size_t step, std::size_t index);
+  std::vector<Index> resolveOperations(const Node& where, Index service, const std::string& path,
+                                       const std::string& method);
+  CallSpec& pendingCall(const PendingCall& pending) {
+    return scenario_.services[pending.service]
+        .versions[pending.version]
+        .operations[pending.operation]
+        .calls[pending.step]
+        .calls[pending.index];
+  }
+  std::size_t vertex(Index service, Index version, Index operation) const {
+    return vertex_base_[service][version] + operation;
+  }
   void resolveCalls();
   void parseWorkload(const Node& node);
   void parseMix(const Node& node);
@@ -497,17 +529,20 @@ class ScenarioParser {
   std::vector<std::string> service_names_;
   std::vector<Node> service_nodes_;
   std::vector<PendingCall> pending_calls_;
-  std::vector<std::size_t> vertex_base_;  // first call-graph vertex of each service
+  std::vector<std::vector<std::size_t>> vertex_base_;  // first call-graph vertex of each version
+  std::size_t vertex_count_ = 0;
   std::vector<std::pair<std::size_t, Node>> entry_vertices_;
 };
 
 const std::vector<ScenarioParser::FaultKind>& ScenarioParser::faultKinds() {
   static const std::vector<FaultKind> kKinds = {
-      {"error_rate", {"service", "version", "replica", "probability", "status"},
+      {"error_rate",
+       {"service", "version", "replica", "probability", "status"},
        &ScenarioParser::errorRateFault},
       {"latency", {"service", "version", "replica", "add"}, &ScenarioParser::latencyFault},
       {"crash", {"service", "version", "replica"}, &ScenarioParser::crashFault},
-      {"slow_replica", {"service", "version", "replica", "factor"},
+      {"slow_replica",
+       {"service", "version", "replica", "factor"},
        &ScenarioParser::slowReplicaFault},
       {"partition", {"zones"}, &ScenarioParser::partitionFault},
       {"link_loss", {"zones", "loss"}, &ScenarioParser::linkLossFault},
@@ -528,7 +563,8 @@ Scenario ScenarioParser::parse(const Node& root) {
   checkDnsLabel(name, scenario_.name);
   scenario_.description = root.stringOr("description", "");
   scenario_.seed = static_cast<std::uint64_t>(
-      root.get("seed") ? readInt(*root.get("seed"), 0, std::numeric_limits<std::int64_t>::max()) : 1);
+      root.get("seed") ? readInt(*root.get("seed"), 0, std::numeric_limits<std::int64_t>::max())
+                       : 1);
   scenario_.duration = readPositiveDuration(root.require("duration"));
   if (const auto warmup = root.get("warmup")) {
     if (warmup->isScalar() && warmup->asString() == "auto") {
@@ -673,10 +709,12 @@ void ScenarioParser::parseMtls(const Node& node) {
   MtlsSpec& mtls = scenario_.mtls;
   if (const auto mode = node.get("mode")) {
     mtls.mode = readEnum<MtlsMode>(
-        *mode, {{"auto", MtlsMode::Auto}, {"strict", MtlsMode::Strict}, {"disable", MtlsMode::Disable}});
+        *mode,
+        {{"auto", MtlsMode::Auto}, {"strict", MtlsMode::Strict}, {"disable", MtlsMode::Disable}});
   }
   if (const auto key = node.get("key")) {
-    mtls.key = readEnum<TlsKey>(*key, {{"rsa2048", TlsKey::Rsa2048}, {"ecdsa-p256", TlsKey::EcdsaP256}});
+    mtls.key =
+        readEnum<TlsKey>(*key, {{"rsa2048", TlsKey::Rsa2048}, {"ecdsa-p256", TlsKey::EcdsaP256}});
   }
   if (const auto profile = node.get("cost_profile")) {
     mtls.cost_profile = requireFile(*profile, directory_, "TLS cost profile");
@@ -733,26 +771,40 @@ void ScenarioParser::parseServices(const Node& node) {
       versions.fail("list at least one version");
     }
     scenario_.services.push_back(std::move(service));
-    if (const auto operations = element.get("operations")) {
-      std::map<std::string, int> seen;
-      for (const Node& operation : operations->elements()) {
-        const Index index = static_cast<Index>(scenario_.services[s].operations.size());
-        OperationSpec spec = parseOperation(operation, static_cast<Index>(s), index);
-        const std::string key = (spec.match == PathMatch::Exact ? "path " : "prefix ") + spec.path +
-                                (spec.method.empty() ? "" : " " + spec.method);
-        const auto [it, inserted] = seen.emplace(key, operation.location().line);
-        if (!inserted) {
-          operation.fail("duplicate operation (" + key + ", first defined on line " +
-                         std::to_string(it->second) + ")");
-        }
-        scenario_.services[s].operations.push_back(std::move(spec));
-      }
-      if (scenario_.services[s].operations.empty()) {
-        operations->fail("list at least one operation, or leave `operations` out");
-      }
-    } else {
-      scenario_.services[s].operations.emplace_back();  // prefix "/", no calls
+    const std::vector<Node> version_nodes = versions.elements();
+    for (std::size_t v = 0; v < version_nodes.size(); ++v) {
+      // A version's own operations replace the service's (Bookinfo's reviews-v1 calls nothing,
+      // v2 and v3 call ratings with different timeouts). Shared ones are parsed once per version
+      // so that each version's calls resolve on their own.
+      const auto own = version_nodes[v].get("operations");
+      parseOperations(own ? own : element.get("operations"), static_cast<Index>(s),
+                      static_cast<Index>(v));
     }
+  }
+}
+
+void ScenarioParser::parseOperations(const std::optional<Node>& node, Index service,
+                                     Index version) {
+  std::vector<OperationSpec>& operations = scenario_.services[service].versions[version].operations;
+  if (!node) {
+    operations.emplace_back();  // prefix "/", no calls
+    return;
+  }
+  std::map<std::string, int> seen;
+  for (const Node& element : node->elements()) {
+    OperationSpec spec =
+        parseOperation(element, service, version, static_cast<Index>(operations.size()));
+    const std::string key = (spec.match == PathMatch::Exact ? "path " : "prefix ") + spec.path +
+                            (spec.method.empty() ? "" : " " + spec.method);
+    const auto [it, inserted] = seen.emplace(key, element.location().line);
+    if (!inserted) {
+      element.fail("duplicate operation (" + key + ", first defined on line " +
+                   std::to_string(it->second) + ")");
+    }
+    operations.push_back(std::move(spec));
+  }
+  if (operations.empty()) {
+    node->fail("list at least one operation, or leave `operations` out");
   }
 }
 
@@ -817,7 +869,8 @@ VersionSpec ScenarioParser::parseVersion(const Node& node) {
   return version;
 }
 
-OperationSpec ScenarioParser::parseOperation(const Node& node, Index service, Index operation) {
+OperationSpec ScenarioParser::parseOperation(const Node& node, Index service, Index version,
+                                             Index operation) {
   node.checkKeys(kOperationKeys);
   OperationSpec spec;
   const auto path = node.get("path");
@@ -853,13 +906,14 @@ OperationSpec ScenarioParser::parseOperation(const Node& node, Index service, In
         }
         step.parallel = true;
         for (const Node& call : group->elements()) {
-          step.calls.push_back(parseCall(call, service, operation, step_index, step.calls.size()));
+          step.calls.push_back(
+              parseCall(call, service, version, operation, step_index, step.calls.size()));
         }
         if (step.calls.empty()) {
           group->fail("a parallel group lists at least one call");
         }
       } else {
-        step.calls.push_back(parseCall(element, service, operation, step_index, 0));
+        step.calls.push_back(parseCall(element, service, version, operation, step_index, 0));
       }
       spec.calls.push_back(std::move(step));
     }
@@ -867,7 +921,7 @@ OperationSpec ScenarioParser::parseOperation(const Node& node, Index service, In
   return spec;
 }
 
-CallSpec ScenarioParser::parseCall(const Node& node, Index service, Index operation,
+CallSpec ScenarioParser::parseCall(const Node& node, Index service, Index version, Index operation,
                                    std::size_t step, std::size_t index) {
   node.checkKeys(kCallKeys);
   CallSpec call;
@@ -883,32 +937,44 @@ CallSpec ScenarioParser::parseCall(const Node& node, Index service, Index operat
   if (const auto probability = node.get("probability")) {
     call.probability = readProbability(*probability);
   }
-  pending_calls_.push_back(PendingCall{callee, node, node.get("path"), service, operation, step, index});
+  pending_calls_.push_back(
+      PendingCall{callee, node, node.get("path"), service, version, operation, step, index});
   return call;
 }
 
-void ScenarioParser::resolveCalls() {
-  vertex_base_.assign(scenario_.services.size() + 1, 0);
-  for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
-    vertex_base_[s + 1] = vertex_base_[s] + scenario_.services[s].operations.size();
-  }
-  for (const PendingCall& pending : pending_calls_) {
-    CallSpec& call = scenario_.services[pending.service]
-                         .operations[pending.operation]
-                         .calls[pending.step]
-                         .calls[pending.index];
-    call.service = resolveName(pending.call, service_names_, "service");
-    const ServiceSpec& callee = scenario_.services[call.service];
-    const std::optional<Index> operation = callee.findOperation(call.path, call.method);
+std::vector<Index> ScenarioParser::resolveOperations(const Node& where, Index service,
+                                                     const std::string& path,
+                                                     const std::string& method) {
+  const ServiceSpec& callee = scenario_.services[service];
+  std::vector<Index> operations;
+  for (const VersionSpec& version : callee.versions) {
+    const std::optional<Index> operation = version.findOperation(path, method);
     if (!operation) {
-      std::string message = "no operation of '" + callee.name + "' matches " + call.method + " " +
-                            call.path + " (its operations:";
-      for (const OperationSpec& spec : callee.operations) {
+      std::string message = "no operation of '" + callee.name + "' (version " + version.name +
+                            ") matches " + method + " " + path + "; its operations:";
+      for (const OperationSpec& spec : version.operations) {
         message += std::string(spec.match == PathMatch::Exact ? " path " : " prefix ") + spec.path;
       }
-      (pending.path ? *pending.path : pending.where).fail(message + ")");
+      where.fail(message);
     }
-    call.operation = *operation;
+    operations.push_back(*operation);
+  }
+  return operations;
+}
+
+void ScenarioParser::resolveCalls() {
+  vertex_base_.resize(scenario_.services.size());
+  for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
+    for (const VersionSpec& version : scenario_.services[s].versions) {
+      vertex_base_[s].push_back(vertex_count_);
+      vertex_count_ += version.operations.size();
+    }
+  }
+  for (const PendingCall& pending : pending_calls_) {
+    CallSpec& call = pendingCall(pending);
+    call.service = resolveName(pending.call, service_names_, "service");
+    call.operation = resolveOperations(pending.path ? *pending.path : pending.where, call.service,
+                                       call.path, call.method);
   }
 }
 
@@ -920,11 +986,10 @@ void ScenarioParser::parseWorkload(const Node& node) {
         *kind, {{"open", WorkloadKind::Open}, {"closed", WorkloadKind::Closed}});
   }
   if (const auto arrivals = node.get("arrivals")) {
-    workload.arrivals =
-        readEnum<Arrivals>(*arrivals, {{"poisson", Arrivals::Poisson},
-                                       {"constant", Arrivals::Constant},
-                                       {"bursty", Arrivals::Bursty},
-                                       {"schedule", Arrivals::Schedule}});
+    workload.arrivals = readEnum<Arrivals>(*arrivals, {{"poisson", Arrivals::Poisson},
+                                                       {"constant", Arrivals::Constant},
+                                                       {"bursty", Arrivals::Bursty},
+                                                       {"schedule", Arrivals::Schedule}});
   }
   // Which keys the chosen kind reads; the others are accepted with a warning.
   Keys used = {"kind", "mix"};
@@ -959,7 +1024,8 @@ void ScenarioParser::parseWorkload(const Node& node) {
         bool any_positive = false;
         for (const Node& element : schedule.elements()) {
           element.checkKeys({"at", "rate"});
-          RateStep step{element.require("at").asDuration(), readNonNegative(element.require("rate"))};
+          RateStep step{element.require("at").asDuration(),
+                        readNonNegative(element.require("rate"))};
           if (workload.schedule.empty() && step.at != core::Duration::zero()) {
             element.require("at").fail("the first schedule step starts at 0s");
           }
@@ -1003,16 +1069,14 @@ void ScenarioParser::parseMix(const Node& node) {
         entry.headers.emplace_back(name, value.asString());
       }
     }
-    const ServiceSpec& target = scenario_.services[entry.service];
-    const std::optional<Index> operation = target.findOperation(entry.path, entry.method);
-    if (!operation) {
-      (element.get("path") ? *element.get("path") : element)
-          .fail("no operation of '" + target.name + "' matches " + entry.method + " " + entry.path);
-    }
-    entry.operation = *operation;
+    entry.operation = resolveOperations(element.get("path") ? *element.get("path") : element,
+                                        entry.service, entry.path, entry.method);
     total += entry.weight;
     if (entry.weight > 0) {
-      entry_vertices_.emplace_back(vertex_base_[entry.service] + entry.operation, element);
+      for (std::size_t v = 0; v < entry.operation.size(); ++v) {
+        entry_vertices_.emplace_back(
+            vertex(entry.service, static_cast<Index>(v), entry.operation[v]), element);
+      }
     }
     workload.mix.push_back(std::move(entry));
   }
@@ -1036,7 +1100,8 @@ FaultTarget ScenarioParser::parseTarget(const Node& fault) {
     versions.push_back(version.name);
   }
   if (const auto version = fault.get("version")) {
-    target.version = resolveName(*version, versions, ("version of '" + service.name + "':").c_str());
+    target.version =
+        resolveName(*version, versions, ("version of '" + service.name + "':").c_str());
   }
   if (const auto replica = fault.get("replica")) {
     std::int64_t total = 0;
@@ -1079,7 +1144,9 @@ FaultAction ScenarioParser::latencyFault(const Node& node) {
   return LatencyFault{parseTarget(node), readDistribution(node.require("add"))};
 }
 
-FaultAction ScenarioParser::crashFault(const Node& node) { return CrashFault{parseTarget(node)}; }
+FaultAction ScenarioParser::crashFault(const Node& node) {
+  return CrashFault{parseTarget(node)};
+}
 
 FaultAction ScenarioParser::slowReplicaFault(const Node& node) {
   return SlowReplicaFault{parseTarget(node), readPositive(node.require("factor"))};
@@ -1200,31 +1267,41 @@ void ScenarioParser::parsePolicies(const Node& node) {
 // A cycle in the call graph reachable from an entry point would recurse without bound. Vertices
 // are (service, operation) so that a service calling another operation of itself is not a cycle.
 void ScenarioParser::checkCallGraph() {
-  const std::size_t vertices = vertex_base_.back();
-  std::vector<std::vector<Edge>> edges(vertices);
-  std::vector<std::pair<Index, Index>> owner(vertices);
+  struct Owner {
+    Index service, version, operation;
+  };
+  std::vector<std::vector<Edge>> edges(vertex_count_);
+  std::vector<Owner> owner(vertex_count_);
   for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
-    for (std::size_t o = 0; o < scenario_.services[s].operations.size(); ++o) {
-      owner[vertex_base_[s] + o] = {static_cast<Index>(s), static_cast<Index>(o)};
+    const auto& versions = scenario_.services[s].versions;
+    for (std::size_t v = 0; v < versions.size(); ++v) {
+      for (std::size_t o = 0; o < versions[v].operations.size(); ++o) {
+        owner[vertex(static_cast<Index>(s), static_cast<Index>(v), static_cast<Index>(o))] = {
+            static_cast<Index>(s), static_cast<Index>(v), static_cast<Index>(o)};
+      }
     }
   }
+  // Routing may send a call to any version of the callee, so each is a possible next vertex.
   for (const PendingCall& pending : pending_calls_) {
-    const CallSpec& call = scenario_.services[pending.service]
-                               .operations[pending.operation]
-                               .calls[pending.step]
-                               .calls[pending.index];
-    edges[vertex_base_[pending.service] + pending.operation].push_back(
-        Edge{vertex_base_[call.service] + call.operation, pending.where});
+    const CallSpec& call = pendingCall(pending);
+    for (std::size_t v = 0; v < call.operation.size(); ++v) {
+      edges[vertex(pending.service, pending.version, pending.operation)].push_back(
+          Edge{vertex(call.service, static_cast<Index>(v), call.operation[v]), pending.where});
+    }
   }
-  const auto label = [&](std::size_t vertex) {
-    const auto [s, o] = owner[vertex];
-    const ServiceSpec& service = scenario_.services[s];
-    return service.operations.size() == 1 ? service.name
-                                          : service.name + " " + service.operations[o].path;
+  const auto label = [&](std::size_t vertex_index) {
+    const Owner& o = owner[vertex_index];
+    const ServiceSpec& service = scenario_.services[o.service];
+    std::string text = service.name;
+    if (service.versions.size() > 1) {
+      text += "(" + service.versions[o.version].name + ")";
+    }
+    const auto& operations = service.versions[o.version].operations;
+    return operations.size() == 1 ? text : text + " " + operations[o.operation].path;
   };
 
   enum class Colour : std::uint8_t { kWhite, kGrey, kBlack };
-  std::vector<Colour> colour(vertices, Colour::kWhite);
+  std::vector<Colour> colour(vertex_count_, Colour::kWhite);
   for (const auto& [entry, entry_node] : entry_vertices_) {
     if (colour[entry] != Colour::kWhite) {
       continue;
@@ -1260,7 +1337,9 @@ void ScenarioParser::checkCallGraph() {
   }
   for (std::size_t s = 0; s < scenario_.services.size(); ++s) {
     bool reached = false;
-    for (std::size_t v = vertex_base_[s]; v < vertex_base_[s + 1]; ++v) {
+    const std::size_t end =
+        s + 1 < vertex_base_.size() ? vertex_base_[s + 1].front() : vertex_count_;
+    for (std::size_t v = vertex_base_[s].front(); v < end; ++v) {
       reached = reached || colour[v] == Colour::kBlack;
     }
     if (!reached) {
@@ -1280,7 +1359,8 @@ struct PathStep {
 };
 
 struct AppliedOverride {
-  std::string path;     // canonical key path of the value, as config::Node spells it
+  std::string path;  // canonical key path of the value, as config::Node spells it
+  int value_column = 0;
   std::string created;  // canonical path of the first map key the override added, or empty
   int created_column = 0;
 };
@@ -1371,7 +1451,8 @@ AppliedOverride applyOverride(YAML::Node root, const std::string& argument) {
       const bool exists = child.IsDefined();
       canonical = canonical.empty() ? step.text : canonical + "." + step.text;
       if (!exists && !last && !steps[i + 1].is_key) {
-        std::string message = "no list '" + canonical + "' to select [" + steps[i + 1].text + "] from";
+        std::string message =
+            "no list '" + canonical + "' to select [" + steps[i + 1].text + "] from";
         const std::string suggestion = config::closestMatch(step.text, mapKeys(current, storage));
         if (!suggestion.empty()) {
           message += " (did you mean '" + suggestion + "'?)";
@@ -1435,6 +1516,7 @@ AppliedOverride applyOverride(YAML::Node root, const std::string& argument) {
     }
   }
   applied.path = canonical;
+  applied.value_column = value_column;
   return applied;
 }
 
@@ -1443,15 +1525,20 @@ bool beneath(const std::string& key, const std::string& path) {
          (key.size() == path.size() || key[path.size()] == '.' || key[path.size()] == '[');
 }
 
-// Diagnostics about values that came from --set name the override, not the scenario file.
+// Diagnostics about values that came from --set name the override, not the scenario file. Nodes
+// parsed from the value carry their column in the argument; keys the override added have no
+// position (line 0), so they point at the key's column.
 std::optional<Location> overrideLocation(const std::string& key, const Location& location,
                                          const std::vector<AppliedOverride>& overrides) {
   for (auto it = overrides.rbegin(); it != overrides.rend(); ++it) {
-    if (beneath(key, it->path)) {
+    if (beneath(key, it->path) && location.line > 0) {
       return Location{kSetFile, location.line, location.column};
     }
     if (beneath(key, it->created)) {
       return Location{kSetFile, 1, it->created_column};
+    }
+    if (beneath(key, it->path)) {
+      return Location{kSetFile, 1, it->value_column};
     }
   }
   return std::nullopt;
@@ -1459,8 +1546,9 @@ std::optional<Location> overrideLocation(const std::string& key, const Location&
 
 std::string messageOf(const ConfigError& error) {
   const Location& l = error.location();
-  const std::string prefix = l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.column) +
-                             ": error: " + (error.key().empty() ? "" : "key '" + error.key() + "': ");
+  const std::string prefix =
+      l.file + ":" + std::to_string(l.line) + ":" + std::to_string(l.column) +
+      ": error: " + (error.key().empty() ? "" : "key '" + error.key() + "': ");
   const std::string what = error.what();
   return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
 }

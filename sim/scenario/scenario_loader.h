@@ -8,8 +8,8 @@
 
 namespace meshsim::sim {
 
-// Reads, overrides, validates and resolves a scenario file (scenarios/README.md). Every problem is a
-// config::ConfigError naming file:line:column and key (the CLI exits with status 2); nothing is
+// Reads, overrides, validates and resolves a scenario file (scenarios/README.md). Every problem is
+// a config::ConfigError naming file:line:column and key (the CLI exits with status 2); nothing is
 // returned half-built, and `warnings` is only appended to on success.
 //
 // `set_overrides` are `--set key=value` arguments, applied to the YAML tree before validation:
