@@ -1480,7 +1480,7 @@ AppliedOverride applyOverride(YAML::Node root, const std::string& argument) {
     std::size_t index = current.size();
     if (std::all_of(step.text.begin(), step.text.end(),
                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-      index = std::stoul(step.text);
+      index = step.text.size() > 9 ? current.size() : std::stoul(step.text);
       if (index >= current.size()) {
         failSet(step.column, path,
                 "index " + step.text + " is out of range: '" + canonical + "' has " +
