@@ -457,7 +457,7 @@ class ScenarioParser {
     std::size_t index;
   };
 
-  // A call graph vertex is (service, operation), flattened.
+  // A call graph vertex is (service, version, operation), flattened.
   struct Edge {
     std::size_t to;
     Node where;
@@ -1265,7 +1265,8 @@ void ScenarioParser::parsePolicies(const Node& node) {
 }
 
 // A cycle in the call graph reachable from an entry point would recurse without bound. Vertices
-// are (service, operation) so that a service calling another operation of itself is not a cycle.
+// are (service, version, operation) so that a service calling another operation of itself is not
+// a cycle.
 void ScenarioParser::checkCallGraph() {
   struct Owner {
     Index service, version, operation;
@@ -1480,7 +1481,7 @@ AppliedOverride applyOverride(YAML::Node root, const std::string& argument) {
     std::size_t index = current.size();
     if (std::all_of(step.text.begin(), step.text.end(),
                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-      index = std::stoul(step.text);
+      index = step.text.size() > 9 ? current.size() : std::stoul(step.text);
       if (index >= current.size()) {
         failSet(step.column, path,
                 "index " + step.text + " is out of range: '" + canonical + "' has " +

@@ -729,5 +729,50 @@ TEST(ScenarioLoaderTest, SetErrorsPointIntoTheArgument) {
   EXPECT_NE(std::string(e.what()).find("YAML syntax error"), std::string::npos);
 }
 
+// Malformed input of every shape is a ConfigError, never another exception or a crash.
+TEST(ScenarioLoaderTest, MalformedInputIsAlwaysAConfigError) {
+  const std::vector<std::string> texts = {
+      "",
+      "- a\n- b\n",
+      "name: t\n---\nname: u\n",
+      replace(kMinimal, "services:\n", "services: {a: 1}\nx:\n"),
+      replace(kMinimal, "  - name: a\n", "  - a\n  - name: a\n"),
+      replace(kMinimal, "name: t", "name: [t]"),
+      replace(kMinimal, "name: t", "name: T_1"),
+      replace(kMinimal, "calls: [{call: b, path: /b}]", "calls: [b]"),
+      replace(kMinimal, "calls: [{call: b, path: /b}]", "calls: [{parallel: []}]"),
+      replace(kMinimal, "calls: [{call: b, path: /b}]", "calls: [{parallel: [b], call: b}]"),
+      replace(kMinimal, "mix: [{service: a, path: /a}]", "mix: []"),
+      replace(kMinimal, "mix: [{service: a, path: /a}]", "mix: [a]"),
+      replace(kMinimal, "service_time: 5ms", "service_time: {percentiles: {p: 1ms}}"),
+      replace(kMinimal, "service_time: 5ms", "service_time: {mixture: [{weight: 1}]}"),
+      replace(kMinimal, "service_time: 5ms", "service_time: {erlang: {k: 0, mean: 1ms}}"),
+      replace(kMinimal, "service_time: 5ms", "service_time: {gamma: {shape: 0, mean: 1ms}}"),
+      replace(kMinimal, "service_time: 5ms", "service_time: []"),
+      replace(kMinimal, "- path: /a", "- path: a"),
+      replace(kMinimal, "- path: /a", "- {path: /a, prefix: /}"),
+      std::string(kMinimal) + "faults: [x]\n",
+      std::string(kMinimal) + "faults: [{at: 1s, kind: partition, zones: [default]}]\n",
+      std::string(kMinimal) + "faults: [{at: 1s, kind: crash, service: b, replica: -1}]\n",
+      std::string(kMinimal) + "policies: [{file: a.yaml, inline: {kind: X}}]\n",
+      std::string(kMinimal) + "policies: [{inline: \"\"}]\n",
+      std::string(kMinimal) +
+          "links: {pairs: [{between: [default, default]}, {between: "
+          "[default, default]}]}\n",
+      std::string(kMinimal) + "links: {default: {loss: 1}}\n",
+  };
+  for (const std::string& text : texts) {
+    Warnings warnings;
+    EXPECT_THROW(loadScenarioFromString(text, "test.yaml", {}, warnings), ConfigError) << text;
+  }
+  for (const char* set : {"services[99999999999999999999].name=x", "services[].name=x", "=1",
+                          "workload..rate=1", "services[a]x=1", "name.sub=x", "services.name=x"}) {
+    Warnings warnings;
+    EXPECT_THROW(loadScenarioFromString(kMinimal, "test.yaml", {std::string(set)}, warnings),
+                 ConfigError)
+        << set;
+  }
+}
+
 }  // namespace
 }  // namespace meshsim::sim
