@@ -69,8 +69,12 @@ Proxy::Proxy(ProxyConfig config, EventLoop& loop, RandomGenerator& random,
                                                   definition.endpoints, config_.workers, loop_,
                                                   random_, transport));
   }
+  routes_ = resolve(config_.routes);
+}
+
+std::shared_ptr<const RouteConfiguration> Proxy::resolve(RouteConfiguration routes) const {
   // Resolve cluster names to indices once, so the request path never looks a name up.
-  config_.routes.resolveClusters([this](std::string_view name) {
+  routes.resolveClusters([this](std::string_view name) {
     for (std::size_t i = 0; i < clusters_.size(); ++i) {
       if (clusters_[i]->name() == name) {
         return static_cast<std::uint32_t>(i);
@@ -78,7 +82,10 @@ Proxy::Proxy(ProxyConfig config, EventLoop& loop, RandomGenerator& random,
     }
     return kUnresolvedCluster;
   });
+  return std::make_shared<const RouteConfiguration>(std::move(routes));
 }
+
+void Proxy::setRoutes(RouteConfiguration routes) { routes_ = resolve(std::move(routes)); }
 
 Proxy::~Proxy() {
   // Filters reference clusters and pools: tear them down first.

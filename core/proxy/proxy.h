@@ -59,7 +59,11 @@ class Proxy {
   ProxyProfile profile() const { return config_.profile; }
   Cluster* findCluster(std::string_view name);
   std::vector<std::unique_ptr<Cluster>>& clusters() { return clusters_; }
-  const RouteConfiguration& routes() const { return config_.routes; }
+  const RouteConfiguration& routes() const { return *routes_; }
+  const std::shared_ptr<const RouteConfiguration>& sharedRoutes() const { return routes_; }
+  // A route update (xDS RDS push, e.g. a new VirtualService): new requests use `routes`; requests
+  // already routed keep the table they started with until they finish.
+  void setRoutes(RouteConfiguration routes);
   FaultInjector& faults() { return faults_; }
   AuthorizationEngine* authorization() { return authorization_ ? &*authorization_ : nullptr; }
   EventLoop& loop() { return loop_; }
@@ -73,7 +77,10 @@ class Proxy {
   void release(RouterFilter& filter);
   void onRecycle();
 
+  std::shared_ptr<const RouteConfiguration> resolve(RouteConfiguration routes) const;
+
   ProxyConfig config_;
+  std::shared_ptr<const RouteConfiguration> routes_;
   EventLoop& loop_;
   RandomGenerator& random_;
   FaultInjector faults_;

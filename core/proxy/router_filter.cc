@@ -82,6 +82,7 @@ void RouterFilter::resetState() {
   starting_ = false;
   shadow_ = false;
   outcome_ = RequestOutcome{};
+  routes_.reset();
   route_ = nullptr;
   cluster_ = nullptr;
   stream_id_ = 0;
@@ -119,7 +120,8 @@ void RouterFilter::start(Request request, std::uint32_t worker, DownstreamCallba
     }
   }
 
-  route_ = proxy_.routes().route(request_);
+  routes_ = proxy_.sharedRoutes();
+  route_ = routes_->route(request_);
   if (route_ == nullptr) {
     finishLocal(404, static_cast<ResponseFlags>(ResponseFlag::kNoRouteFound));
     starting_ = false;

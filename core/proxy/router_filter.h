@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "core/common/event_loop.h"
@@ -58,6 +59,8 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
                    Duration timeout);
   // The downstream went away: everything in flight is reset and no completion is reported.
   void cancel();
+  // Upstream attempts started so far (for a caller that gives up before completion).
+  std::uint32_t attempts() const { return attempts_; }
 
   // PoolCallbacks
   void onPoolReady(UpstreamStream& stream, Host& host, bool new_connection) override;
@@ -109,6 +112,8 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
   std::uint32_t worker_ = 0;
   DownstreamCallbacks* downstream_ = nullptr;
   Request request_;
+  // Keeps the route table this request was routed with alive across a route update.
+  std::shared_ptr<const RouteConfiguration> routes_;
   const RouteEntry* route_ = nullptr;
   Cluster* cluster_ = nullptr;
   std::uint64_t stream_id_ = 0;

@@ -1,0 +1,129 @@
+#include "sim/mesh/app_call.h"
+
+#include "sim/mesh/mesh.h"
+#include "sim/mesh/sidecar.h"
+
+namespace meshsim::sim {
+
+AppCall::AppCall(Mesh& mesh, Sidecar& sidecar, CallOwner& owner, Target target)
+    : mesh_(mesh), sidecar_(sidecar), owner_(owner), target_(std::move(target)) {
+  mesh_.liveCalls().insert(this);
+}
+
+AppCall::~AppCall() { mesh_.liveCalls().erase(this); }
+
+void AppCall::start() {
+  started_ = mesh_.sim().now();
+  measured_ = mesh_.measuring();
+  if (measured_) {
+    ++mesh_.metrics().edge(target_.from, target_.service).calls;
+  }
+  attempt();
+}
+
+void AppCall::attempt() {
+  ++attempts_;
+  ++epoch_;
+  attempt_started_ = mesh_.sim().now();
+  if (measured_) {
+    ++mesh_.metrics().edge(target_.from, target_.service).requests;
+  }
+  if (target_.timeout) {
+    timeout_ = mesh_.sim().scheduleAfter(*target_.timeout, Event::member<&AppCall::onTimeout>(this, epoch_));
+  }
+  // The app hands the request to its sidecar: a CPU pass on the outbound side first.
+  ++pending_;
+  sidecar_.pass(Event::member<&AppCall::onRequestPassDone>(this, epoch_));
+}
+
+void AppCall::onRequestPassDone(std::uint64_t epoch) {
+  --pending_;
+  if (done_ || epoch != epoch_) {
+    maybeDelete();
+    return;
+  }
+  filter_ = &sidecar_.outbound().startRequest(target_.request, sidecar_.nextOutboundWorker(), *this);
+}
+
+void AppCall::onRequestComplete(const core::RequestOutcome& outcome) {
+  filter_ = nullptr;
+  outcome_ = outcome;
+  // The response crosses the outbound sidecar again on its way back to the app.
+  ++pending_;
+  sidecar_.pass(Event::member<&AppCall::onResponsePassDone>(this, epoch_));
+}
+
+void AppCall::onResponsePassDone(std::uint64_t epoch) {
+  --pending_;
+  if (done_ || epoch != epoch_) {
+    maybeDelete();
+    return;
+  }
+  mesh_.sim().cancel(timeout_);
+  last_flags_ = outcome_.flags;
+  last_status_ = outcome_.response.status;
+  if (measured_) {
+    EdgeMetrics& edge = mesh_.metrics().edge(target_.from, target_.service);
+    edge.attempts += outcome_.attempts;
+    ++edge.status_classes[std::min<std::uint32_t>(last_status_ / 100, 5)];
+    countFlags(edge.flags, last_flags_);
+    edge.latency.record(mesh_.sim().now() - attempt_started_);
+  }
+  finishAttempt(last_status_ != 0 && last_status_ < 500);
+}
+
+void AppCall::onTimeout() {
+  // The app stops waiting: it closes its request, which the sidecar sees as a downstream reset.
+  if (done_) {
+    return;
+  }
+  if (measured_) {
+    EdgeMetrics& edge = mesh_.metrics().edge(target_.from, target_.service);
+    ++edge.app_timeouts;
+    ++edge.status_classes[0];
+    if (filter_ != nullptr) {
+      edge.attempts += filter_->attempts();
+    }
+  }
+  if (filter_ != nullptr) {
+    core::RouterFilter* filter = filter_;
+    filter_ = nullptr;
+    filter->cancel();
+  }
+  ++epoch_;  // a response still on its way back belongs to the abandoned attempt
+  last_status_ = 0;
+  finishAttempt(false);
+}
+
+void AppCall::finishAttempt(bool ok) {
+  if (!ok && attempts_ <= target_.retries) {
+    attempt();
+    return;
+  }
+  done_ = true;
+  mesh_.sim().cancel(timeout_);
+  if (measured_ && !ok) {
+    ++mesh_.metrics().edge(target_.from, target_.service).failed_calls;
+  }
+  owner_.onCallDone(*this, ok);
+  maybeDelete();
+}
+
+void AppCall::maybeDelete() {
+  if (done_ && pending_ == 0 && filter_ == nullptr) {
+    delete this;
+  }
+}
+
+void AppCall::abandon() {
+  done_ = true;
+  mesh_.sim().cancel(timeout_);
+  if (filter_ != nullptr) {
+    core::RouterFilter* filter = filter_;
+    filter_ = nullptr;
+    filter->cancel();
+  }
+  maybeDelete();
+}
+
+}  // namespace meshsim::sim

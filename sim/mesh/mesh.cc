@@ -1,0 +1,256 @@
+#include "sim/mesh/mesh.h"
+
+#include <chrono>
+
+#include "core/policy/cluster_policy.h"
+#include "core/policy/proxy_profile.h"
+#include "sim/mesh/app_call.h"
+#include "sim/mesh/fault_timeline.h"
+#include "sim/mesh/mesh_connection.h"
+#include "sim/mesh/load_generator.h"
+#include "sim/mesh/replica.h"
+#include "sim/mesh/sidecar.h"
+
+namespace meshsim::sim {
+
+namespace {
+
+core::ProxyProfile coreProfile(ProxyProfile profile) {
+  switch (profile) {
+    case ProxyProfile::Istio:
+      return core::ProxyProfile::kIstio;
+    case ProxyProfile::Envoy:
+      return core::ProxyProfile::kEnvoy;
+    case ProxyProfile::Linkerd:
+      return core::ProxyProfile::kLinkerd;
+  }
+  return core::ProxyProfile::kIstio;
+}
+
+core::HttpProtocol wireProtocol(Protocol protocol) {
+  return protocol == Protocol::Http1 ? core::HttpProtocol::kHttp11 : core::HttpProtocol::kHttp2;
+}
+
+// What a client without a sidecar gets in its place: kube-proxy picks a backend per connection at
+// random and does nothing else (no retries, no limits, no ejection).
+core::ClusterPolicy passThroughPolicy(core::HttpProtocol protocol) {
+  core::ClusterPolicy policy = core::ClusterPolicy::defaultsFor(core::ProxyProfile::kIstio);
+  policy.protocol = protocol;
+  policy.load_balancer.policy = core::LoadBalancerConfig::Policy::Random;
+  policy.load_balancer.healthy_panic_threshold = 0;
+  return policy;
+}
+
+core::RouteEntry routeTo(const std::string& cluster, core::Duration timeout,
+                         std::optional<core::RetryPolicy> retry) {
+  core::RouteEntry route;
+  route.name = "default";
+  route.clusters.push_back(core::WeightedCluster{cluster, 100, core::kUnresolvedCluster});
+  route.timeout = timeout;
+  route.retry_policy = std::move(retry);
+  return route;
+}
+
+core::Endpoint endpointOf(const Workload& workload, const VersionSpec& version,
+                          const Scenario& scenario) {
+  core::Endpoint endpoint;
+  endpoint.address = workload.address;
+  endpoint.weight = version.weight;
+  endpoint.locality.zone = scenario.zones[workload.zone];
+  endpoint.labels = {{"app", scenario.services[workload.service].name}, {"version", version.name}};
+  return endpoint;
+}
+
+}  // namespace
+
+Mesh::Mesh(const Scenario& scenario, std::uint64_t replication)
+    : scenario_(scenario),
+      replication_(replication),
+      network_(scenario.network, stream("network", "links")) {
+  metrics_.resize(scenario.services.size());
+  measure_from_ = SimTime(scenario.warmup);
+  end_ = SimTime(scenario.warmup + scenario.duration);
+  buildWorkloads();
+  configureProxies();
+}
+
+Mesh::~Mesh() {
+  // Tear down without letting anything call into what is already gone: first the self-owned
+  // calls and the apps' jobs, then every proxy (outbound before inbound, so client pools close
+  // their connections while the server sidecars still exist), then apps, sidecars, and whatever
+  // connection objects are left. Pending events are never fired.
+  tearing_down_ = true;
+  live_calls_.deleteAll();
+  for (auto& workload : workloads_) {
+    if (workload->app) {
+      workload->app->dropJobs();
+    }
+  }
+  for (auto& workload : workloads_) {
+    workload->sidecar->shutdownOutbound();
+  }
+  for (auto& workload : workloads_) {
+    workload->sidecar->shutdownInbound();
+  }
+  live_connections_.deleteAll();
+  for (auto& workload : workloads_) {
+    workload->app.reset();
+  }
+  for (auto& workload : workloads_) {
+    workload->sidecar.reset();
+  }
+}
+
+RandomStream Mesh::stream(std::string_view entity, std::string_view purpose) const {
+  return RandomStream(scenario_.seed, replication_, entity, purpose);
+}
+
+Workload* Mesh::workloadByAddress(const std::string& address) {
+  const auto it = by_address_.find(address);
+  return it == by_address_.end() ? nullptr : it->second;
+}
+
+void Mesh::buildWorkloads() {
+  for (Index s = 0; s < scenario_.services.size(); ++s) {
+    const ServiceSpec& service = scenario_.services[s];
+    for (Index v = 0; v < service.versions.size(); ++v) {
+      const VersionSpec& version = service.versions[v];
+      for (Index r = 0; r < version.replicas; ++r) {
+        auto workload = std::make_unique<Workload>();
+        workload->id = static_cast<Index>(workloads_.size());
+        workload->service = s;
+        workload->version = v;
+        workload->replica = r;
+        workload->zone = version.replica_zone.empty() ? 0 : version.replica_zone[r];
+        workload->name = service.name + "-" + version.name + "-" + std::to_string(r);
+        workload->address = "10.0." + std::to_string(workload->id / 250) + "." +
+                            std::to_string(workload->id % 250 + 1) + ":9080";
+        workload->principal = "spiffe://cluster.local/ns/" + service.namespace_name + "/sa/" +
+                              service.service_account;
+        workload->has_sidecar = service.has_sidecar;
+        workload->sidecar = std::make_unique<Sidecar>(*this, *workload, service.sidecar);
+        workload->app = std::make_unique<Replica>(*this, *workload, service, version);
+        by_address_[workload->address] = workload.get();
+        workloads_.push_back(std::move(workload));
+      }
+    }
+  }
+  // The load generator: a client pod outside the mesh, in the first zone.
+  auto client = std::make_unique<Workload>();
+  client->id = static_cast<Index>(workloads_.size());
+  client->service = static_cast<Index>(scenario_.services.size());
+  client->name = "load-generator";
+  client->address = "10.255.0.1:0";
+  client->has_sidecar = false;
+  SidecarSpec client_spec;
+  client_spec.workers = 1;
+  client->sidecar = std::make_unique<Sidecar>(*this, *client, client_spec);
+  workloads_.push_back(std::move(client));
+}
+
+void Mesh::configureProxies() {
+  const core::ProxyProfile profile = coreProfile(scenario_.profile);
+  const core::RouteDefaults defaults = core::routeDefaultsFor(profile);
+
+  // Endpoints of every service, as service discovery would list them.
+  std::vector<std::vector<core::Endpoint>> endpoints(scenario_.services.size());
+  for (const auto& workload : workloads_) {
+    if (workload->app) {
+      const ServiceSpec& service = scenario_.services[workload->service];
+      endpoints[workload->service].push_back(
+          endpointOf(*workload, service.versions[workload->version], scenario_));
+    }
+  }
+
+  for (auto& workload : workloads_) {
+    const bool meshed = workload->has_sidecar;
+    core::ProxyConfig outbound;
+    outbound.profile = profile;
+    outbound.workers = meshed ? workload->sidecar->spec().workers : 1;
+    std::vector<core::VirtualHost> hosts;
+    for (Index s = 0; s < scenario_.services.size(); ++s) {
+      const ServiceSpec& service = scenario_.services[s];
+      core::VirtualHost vhost;
+      vhost.name = service.name;
+      vhost.domains = {service.name, service.name + "." + service.namespace_name,
+                       service.name + "." + service.namespace_name + ".svc.cluster.local"};
+      vhost.routes.push_back(meshed ? routeTo(service.name, defaults.route_timeout,
+                                              defaults.outbound_retry)
+                                    : routeTo(service.name, core::Duration::zero(), std::nullopt));
+      hosts.push_back(std::move(vhost));
+      core::ClusterPolicy policy = meshed ? core::ClusterPolicy::defaultsFor(profile)
+                                          : passThroughPolicy(wireProtocol(service.protocol));
+      policy.protocol = wireProtocol(service.protocol);
+      outbound.clusters.push_back(core::ClusterDefinition{service.name, policy, endpoints[s]});
+    }
+    outbound.routes = core::RouteConfiguration(std::move(hosts));
+
+    std::optional<core::ProxyConfig> inbound;
+    if (workload->app) {
+      const ServiceSpec& service = scenario_.services[workload->service];
+      inbound.emplace();
+      inbound->profile = profile;
+      inbound->workers = outbound.workers;
+      inbound->inbound_port = 9080;
+      core::VirtualHost vhost;
+      vhost.name = "inbound";
+      vhost.domains = {"*"};
+      vhost.routes.push_back(meshed ? routeTo("inbound", core::Duration::zero(),
+                                              defaults.inbound_retry)
+                                    : routeTo("inbound", core::Duration::zero(), std::nullopt));
+      inbound->routes = core::RouteConfiguration({vhost});
+      core::Endpoint local;
+      local.address = "127.0.0.1:9080";
+      core::ClusterPolicy policy = meshed ? core::ClusterPolicy::defaultsFor(profile)
+                                          : passThroughPolicy(core::HttpProtocol::kHttp11);
+      policy.protocol = core::HttpProtocol::kHttp11;
+      policy.outlier_detection.reset();
+      inbound->clusters.push_back(core::ClusterDefinition{"inbound", policy, {local}});
+      (void)service;
+    }
+    workload->sidecar->configure(std::move(outbound), std::move(inbound));
+  }
+}
+
+ConnectionSecurity Mesh::security(const Workload& client, const Workload& server) const {
+  ConnectionSecurity security;
+  // Istio auto mTLS: a client sidecar speaks ISTIO_MUTUAL to endpoints that have a sidecar (§7.2).
+  security.mtls = client.has_sidecar && server.has_sidecar && scenario_.mtls.mode != MtlsMode::Disable;
+  if (!server.has_sidecar) {
+    security.accepted = !security.mtls;
+  } else if (scenario_.mtls.mode == MtlsMode::Strict) {
+    security.accepted = security.mtls;  // STRICT refuses plaintext (§7.1)
+  } else if (scenario_.mtls.mode == MtlsMode::Disable) {
+    security.accepted = !security.mtls;
+  }
+  return security;
+}
+
+core::HandshakeParams Mesh::handshakeParams(bool resumed) const {
+  core::HandshakeParams params;
+  const core::TlsKeyType key = scenario_.mtls.key == TlsKey::EcdsaP256
+                                   ? core::TlsKeyType::kEcdsaP256
+                                   : core::TlsKeyType::kRsa2048;
+  params.server_key = key;
+  params.client_key = key;
+  params.client_certificate = true;
+  params.resumed = resumed;
+  return params;
+}
+
+void Mesh::applyPolicyFault(std::size_t, bool) {
+  // Applied by the Istio policy layer once manifests are imported.
+}
+
+void Mesh::run() {
+  const auto wall_start = std::chrono::steady_clock::now();
+  load_ = std::make_unique<LoadGenerator>(*this, *workloads_.back());
+  load_->start();
+  faults_ = std::make_unique<FaultTimeline>(*this);
+  faults_->schedule();
+  sim_.runUntil(end_);
+  wall_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+}
+
+}  // namespace meshsim::sim

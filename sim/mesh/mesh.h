@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/authz/peer_authentication.h"
+#include "core/tls/handshake_cost_model.h"
+#include "sim/engine/simulator.h"
+#include "sim/mesh/mesh_metrics.h"
+#include "sim/mesh/live_set.h"
+#include "sim/mesh/network.h"
+#include "sim/mesh/workload.h"
+#include "sim/random/random_stream.h"
+#include "sim/scenario/scenario.h"
+
+namespace meshsim::sim {
+
+class AppCall;
+class FaultTimeline;
+class MeshConnection;
+class LoadGenerator;
+
+// How the TLS layer of one connection is set up (PeerAuthentication and client TLS, §7.1-7.2).
+struct ConnectionSecurity {
+  bool mtls = false;      // the client offers mTLS
+  bool accepted = true;   // the server accepts what the client offers
+};
+
+// The whole simulated mesh of one replication: every pod (app + sidecar), the network, the load
+// generator and the fault timeline, all driven by one Simulator. Built from a loaded Scenario;
+// run() simulates warm-up + duration and leaves the measurements in metrics().
+class Mesh {
+ public:
+  Mesh(const Scenario& scenario, std::uint64_t replication = 0);
+  ~Mesh();
+  Mesh(const Mesh&) = delete;
+  Mesh& operator=(const Mesh&) = delete;
+
+  void run();
+
+  Simulator& sim() { return sim_; }
+  const Scenario& scenario() const { return scenario_; }
+  Network& network() { return network_; }
+  MeshMetrics& metrics() { return metrics_; }
+  const MeshMetrics& metrics() const { return metrics_; }
+  const core::HandshakeCostModel& tlsCosts() const { return tls_costs_; }
+  std::vector<std::unique_ptr<Workload>>& workloads() { return workloads_; }
+  Workload* workloadByAddress(const std::string& address);
+  // A random stream for `entity`/`purpose` of this replication, keyed by names (common random
+  // numbers across scenario variants).
+  RandomStream stream(std::string_view entity, std::string_view purpose) const;
+  ConnectionSecurity security(const Workload& client, const Workload& server) const;
+  core::HandshakeParams handshakeParams(bool resumed) const;
+  // True once warm-up is over: only then are measurements recorded.
+  bool measuring() const { return sim_.now() >= measure_from_; }
+  SimTime measureFrom() const { return measure_from_; }
+  SimTime end() const { return end_; }
+  double wallSeconds() const { return wall_seconds_; }
+  LiveSet<AppCall>& liveCalls() { return live_calls_; }
+  LiveSet<MeshConnection>& liveConnections() { return live_connections_; }
+  bool tearingDown() const { return tearing_down_; }
+  // A fault that swaps Istio policy (a canary step or a VirtualService with fault injection).
+  void applyPolicyFault(std::size_t fault_index, bool start);
+
+ private:
+  void buildWorkloads();
+  void configureProxies();
+
+  const Scenario& scenario_;
+  const std::uint64_t replication_;
+  Simulator sim_;
+  Network network_;
+  MeshMetrics metrics_;
+  core::HandshakeCostModel tls_costs_;
+  std::vector<std::unique_ptr<Workload>> workloads_;
+  std::unordered_map<std::string, Workload*> by_address_;
+  std::unique_ptr<LoadGenerator> load_;
+  std::unique_ptr<FaultTimeline> faults_;
+  LiveSet<AppCall> live_calls_;
+  LiveSet<MeshConnection> live_connections_;
+  bool tearing_down_ = false;
+  SimTime measure_from_{};
+  SimTime end_{};
+  double wall_seconds_ = 0;
+};
+
+}  // namespace meshsim::sim

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/common/time.h"
+#include "sim/engine/simulator.h"
+#include "core/stats/response_flags.h"
+#include "sim/scenario/scenario.h"
+#include "sim/stats/latency_histogram.h"
+
+namespace meshsim::sim {
+
+// Calls from one source (a service, or the load generator) to one destination service, as the
+// caller's app sees them. Three counts make layered amplification visible (DESIGN.md step 7):
+// `calls` the app's plan asked for, `requests` the app sent (its own retries included) and
+// `attempts` its sidecar sent upstream (mesh retries included).
+struct EdgeMetrics {
+  std::uint64_t calls = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t attempts = 0;
+  std::uint64_t failed_calls = 0;  // calls that failed after every app-level attempt
+  std::uint64_t app_timeouts = 0;  // app-level per-attempt timeouts
+  std::array<std::uint64_t, 6> status_classes{};  // index status/100 (0: no response)
+  std::array<std::uint64_t, 14> flags{};          // per ResponseFlag bit, [13] = none
+  LatencyHistogram latency;                       // per request, app send to app receive
+
+  double amplification() const {
+    return calls == 0 ? 0.0 : static_cast<double>(attempts) / static_cast<double>(calls);
+  }
+};
+
+// What the replicas of one service did.
+struct ServiceMetrics {
+  std::uint64_t received = 0;   // requests that reached the app
+  std::uint64_t completed = 0;  // responses the app produced
+  std::uint64_t errors = 0;     // of which 5xx
+  std::uint64_t rejected = 0;   // turned away with a full queue
+  std::uint64_t wasted = 0;     // completed after the caller had given up
+  Duration wasted_work{0};      // worker time spent on those
+  Duration worker_busy{0};      // worker time in the measured window
+  LatencyHistogram latency;     // arrival at the app to response
+};
+
+struct MeshMetrics {
+  // The load generator's view: end-to-end requests.
+  std::uint64_t requests = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  LatencyHistogram latency;
+  std::vector<ServiceMetrics> services;
+  // edges[from * (services + 1) + to]; from == services is the load generator.
+  std::vector<EdgeMetrics> edges;
+  std::size_t service_count = 0;
+  // TLS and connections.
+  std::uint64_t handshakes_full = 0;
+  std::uint64_t handshakes_resumed = 0;
+  std::uint64_t connections_opened = 0;
+  std::uint64_t connections_refused = 0;  // by PeerAuthentication or a dead replica
+  Duration tls_cpu{0};
+
+  void resize(std::size_t services_in_mesh) {
+    service_count = services_in_mesh;
+    services.assign(services_in_mesh, ServiceMetrics{});
+    edges.assign((services_in_mesh + 1) * services_in_mesh, EdgeMetrics{});
+  }
+  EdgeMetrics& edge(Index from, Index to) { return edges[from * service_count + to]; }
+  const EdgeMetrics& edge(Index from, Index to) const { return edges[from * service_count + to]; }
+  Index loadGenerator() const { return static_cast<Index>(service_count); }
+};
+
+// Records a response flag set into per-bit counters.
+void countFlags(std::array<std::uint64_t, 14>& counters, core::ResponseFlags flags);
+
+}  // namespace meshsim::sim
