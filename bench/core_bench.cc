@@ -484,6 +484,7 @@ void BM_ProxyRequest(benchmark::State& state) {
   const std::uint64_t failed0 = harness->failed;
   const std::uint64_t retries0 = stats.upstream_rq_retry;
   const std::uint64_t connects0 = harness->transport.connects();
+  const std::uint64_t pending0 = stats.upstream_rq_pending_total;
   for (auto _ : state) {
     harness->completeOne(inflight);
   }
@@ -492,6 +493,8 @@ void BM_ProxyRequest(benchmark::State& state) {
   state.counters["retry_per_rq"] =
       static_cast<double>(stats.upstream_rq_retry - retries0) / completed;
   state.counters["non200_per_rq"] = static_cast<double>(harness->failed - failed0) / completed;
+  state.counters["pending_per_rq"] =
+      static_cast<double>(stats.upstream_rq_pending_total - pending0) / completed;
   state.counters["new_conns"] = static_cast<double>(harness->transport.connects() - connects0);
 }
 
