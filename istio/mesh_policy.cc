@@ -251,6 +251,12 @@ class Importer {
     }
     if (traffic && traffic->tls) {
       policy.tls_mode = traffic->tls;
+      // §7.1/§7.2: a plaintext-only workload cannot terminate the client's TLS.
+      if (!service.sidecar && *traffic->tls == core::ClientTlsMode::kIstioMutual) {
+        warnAt(warnings_, where,
+               "cluster " + cluster.name +
+                   ": ISTIO_MUTUAL toward a service without a sidecar; its connections will fail");
+      }
     }
     for (const core::ConfigDiagnostic& d : policy.validate("")) {
       const std::string field = d.path.empty() ? "" : d.path.substr(d.path.front() == '.' ? 1 : 0);

@@ -811,3 +811,87 @@ spec: {}
 
 }  // namespace
 }  // namespace meshsim::istio
+
+namespace meshsim::istio {
+namespace {
+
+TEST(IstioImportClustersTest, ExactHostRuleBeatsWildcardRule) {
+  config::Warnings warnings;
+  const MeshPolicy policy = import(R"(apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: all, namespace: istio-system}
+spec:
+  host: "*.default.svc.cluster.local"
+  trafficPolicy:
+    loadBalancer: {simple: RANDOM}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ratings}
+spec:
+  host: ratings
+  trafficPolicy:
+    loadBalancer: {simple: ROUND_ROBIN}
+  subsets:
+  - name: v9
+    labels: {version: v9}
+)",
+                                   warnings);
+  EXPECT_EQ(policy.cluster("details")->policy.load_balancer.policy, Policy::Random);
+  EXPECT_EQ(policy.cluster("details")->destination_rule, "istio-system/all");
+  EXPECT_EQ(policy.cluster("reviews")->policy.load_balancer.policy, Policy::Random);
+  EXPECT_EQ(policy.cluster("ratings")->policy.load_balancer.policy, Policy::RoundRobin);
+  // Services of other namespaces are not matched by the wildcard.
+  EXPECT_EQ(policy.cluster("legacy")->policy.load_balancer.policy, Policy::LeastRequest);
+  // A subset selecting no workload is legal but yields an empty cluster: warned.
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].key, "spec.subsets[0].name");
+  EXPECT_TRUE(policy.cluster("ratings|v9")->versions.empty());
+}
+
+TEST(IstioImportRoutesTest, OldestVirtualServiceWinsAHost) {
+  config::Warnings warnings;
+  const MeshPolicy policy = import(R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: first}
+spec:
+  hosts: [details]
+  http:
+  - name: first
+    route: [{destination: {host: details}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: second}
+spec:
+  hosts: [details]
+  http:
+  - name: second
+    route: [{destination: {host: details}}]
+)",
+                                   warnings);
+  EXPECT_EQ(policy.virtualHost("details")->routes.at(0).name, "first");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].location.line, 10);
+  EXPECT_TRUE(contains(warnings[0].message, "VirtualService second is ignored"))
+      << warnings[0].message;
+}
+
+TEST(IstioImportClustersTest, IstioMutualTowardAServiceWithoutSidecarIsWarned) {
+  config::Warnings warnings;
+  const MeshPolicy policy = import(R"(apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: legacy, namespace: other}
+spec:
+  host: legacy
+  trafficPolicy:
+    tls: {mode: ISTIO_MUTUAL}
+)",
+                                   warnings);
+  EXPECT_EQ(policy.cluster("legacy")->policy.tls_mode, core::ClientTlsMode::kIstioMutual);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].key, "spec.host");
+}
+
+}  // namespace
+}  // namespace meshsim::istio
