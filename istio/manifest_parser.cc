@@ -206,7 +206,7 @@ std::optional<core::RouteMatch> parseMatch(const Node& node, Warnings& warnings)
   return match;
 }
 
-ParsedDestination parseDestination(const Node& node, Warnings& warnings) {
+ParsedDestination parseDestination(const Node& node) {
   node.checkKeys({"host", "subset", "port"});
   ParsedDestination destination;
   const Node host = node.require("host");
@@ -224,7 +224,6 @@ ParsedDestination parseDestination(const Node& node, Warnings& warnings) {
       port->require("number").fail("port must be within [1, 65535]");
     }
   }
-  (void)warnings;
   return destination;
 }
 
@@ -337,7 +336,7 @@ std::optional<ParsedHttpRoute> parseHttpRoute(const Node& node, Warnings& warnin
   route.route_at = sourceOf(*destinations);
   for (const Node& element : destinations->elements()) {
     element.checkKeys({"destination", "weight"}, {"headers"}, warnings);
-    ParsedDestination destination = parseDestination(element.require("destination"), warnings);
+    ParsedDestination destination = parseDestination(element.require("destination"));
     if (const auto weight = member(element, "weight")) {
       destination.weight = asPercentInt(*weight);
     }
@@ -385,7 +384,7 @@ std::optional<ParsedHttpRoute> parseHttpRoute(const Node& node, Warnings& warnin
   }
   if (const auto v = member(node, "mirror")) {
     ParsedMirror mirror;
-    mirror.destination = parseDestination(*v, warnings);
+    mirror.destination = parseDestination(*v);
     if (const auto p = member(node, "mirrorPercentage")) {
       mirror.percentage = asPercentMessage(*p);
     }
@@ -407,7 +406,7 @@ std::optional<ParsedHttpRoute> parseHttpRoute(const Node& node, Warnings& warnin
     for (const Node& element : v->elements()) {
       element.checkKeys({"destination", "percentage"});
       ParsedMirror mirror;
-      mirror.destination = parseDestination(element.require("destination"), warnings);
+      mirror.destination = parseDestination(element.require("destination"));
       if (const auto p = member(element, "percentage")) {
         mirror.percentage = asPercentMessage(*p);
       }
@@ -704,13 +703,12 @@ ParsedDestinationRule parseDestinationRule(ResourceMeta meta, const Node& spec,
 // ---------------------------------------------------------------------------------------------
 // Security
 
-std::optional<core::Labels> parseSelector(const Node& spec, Warnings& warnings) {
+std::optional<core::Labels> parseSelector(const Node& spec) {
   const auto selector = member(spec, "selector");
   if (!selector) {
     return std::nullopt;
   }
   selector->checkKeys({"matchLabels"});
-  (void)warnings;
   const auto labels = member(*selector, "matchLabels");
   core::Labels out = labels ? asLabels(*labels) : core::Labels{};
   if (out.empty()) {
@@ -741,7 +739,7 @@ core::PeerAuthentication parsePeerAuthentication(const ResourceMeta& meta, const
     return pa;
   }
   spec.checkKeys({"selector", "mtls", "portLevelMtls"});
-  pa.selector = parseSelector(spec, warnings);
+  pa.selector = parseSelector(spec);
   if (const auto mtls = member(spec, "mtls")) {
     pa.mode = parseMtlsMode(*mtls);
   }
@@ -900,7 +898,7 @@ core::AuthorizationPolicy parseAuthorizationPolicy(const ResourceMeta& meta, con
   }
   spec.checkKeys({"selector", "action", "provider", "rules"}, {"targetRef", "targetRefs"},
                  warnings);
-  policy.selector = parseSelector(spec, warnings);
+  policy.selector = parseSelector(spec);
   if (const auto action = member(spec, "action")) {
     policy.action = asEnum<core::AuthzAction>(*action, {{"ALLOW", core::AuthzAction::kAllow},
                                                         {"DENY", core::AuthzAction::kDeny},
