@@ -12,6 +12,6 @@ cmake --build --preset release
 ctest --preset release -j2
 
 cmake --preset asan
-cmake --build --preset asan --target meshsim_core_tests meshsim_config_tests meshsim_sim_tests
+cmake --build --preset asan --target meshsim_core_tests meshsim_config_tests meshsim_istio_tests meshsim_sim_tests
 ctest --preset asan -j2
 echo "meshsim: all tests passed"

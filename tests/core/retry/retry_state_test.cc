@@ -343,7 +343,8 @@ TEST_F(RetryStateTest, ResourceHeldAcrossBackOffAndTheRetriedAttempt) {
 
 TEST_F(RetryStateTest, RequestEndReleasesAPendingRetry) {
   {
-    RetryState state(policyOn("5xx", 1), nullptr, limit_, stats_);
+    const RetryPolicy policy = policyOn("5xx", 1);  // RetryState keeps a pointer to it
+    RetryState state(policy, nullptr, limit_, stats_);
     ASSERT_TRUE(state.shouldRetryHeaders(response(503), rng_).retry());
     EXPECT_EQ(limit_.count(), 1u);
   }
