@@ -85,7 +85,9 @@ std::shared_ptr<const RouteConfiguration> Proxy::resolve(RouteConfiguration rout
   return std::make_shared<const RouteConfiguration>(std::move(routes));
 }
 
-void Proxy::setRoutes(RouteConfiguration routes) { routes_ = resolve(std::move(routes)); }
+void Proxy::setRoutes(RouteConfiguration routes) {
+  routes_ = resolve(std::move(routes));
+}
 
 Proxy::~Proxy() {
   // Filters reference clusters and pools: tear them down first.

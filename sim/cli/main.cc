@@ -49,10 +49,17 @@ int run(const std::vector<std::string>& args) {
     std::cerr << error.what() << "\n";
     return 2;
   }
+  meshsim::sim::ScenarioPolicies policies;
+  try {
+    policies = meshsim::sim::importScenarioPolicies(scenario, warnings);
+  } catch (const meshsim::config::ConfigError& error) {
+    std::cerr << error.what() << "\n";
+    return 2;
+  }
   for (const auto& warning : warnings) {
     std::cerr << warning.format() << "\n";
   }
-  meshsim::sim::Mesh mesh(scenario);
+  meshsim::sim::Mesh mesh(scenario, policies);
   mesh.run();
   meshsim::sim::printSummaryTable(std::cout, mesh);
   return 0;

@@ -10,7 +10,9 @@ AppCall::AppCall(Mesh& mesh, Sidecar& sidecar, CallOwner& owner, Target target)
   mesh_.liveCalls().insert(this);
 }
 
-AppCall::~AppCall() { mesh_.liveCalls().erase(this); }
+AppCall::~AppCall() {
+  mesh_.liveCalls().erase(this);
+}
 
 void AppCall::start() {
   started_ = mesh_.sim().now();
@@ -29,7 +31,8 @@ void AppCall::attempt() {
     ++mesh_.metrics().edge(target_.from, target_.service).requests;
   }
   if (target_.timeout) {
-    timeout_ = mesh_.sim().scheduleAfter(*target_.timeout, Event::member<&AppCall::onTimeout>(this, epoch_));
+    timeout_ = mesh_.sim().scheduleAfter(*target_.timeout,
+                                         Event::member<&AppCall::onTimeout>(this, epoch_));
   }
   // The app hands the request to its sidecar: a CPU pass on the outbound side first.
   ++pending_;
@@ -42,7 +45,8 @@ void AppCall::onRequestPassDone(std::uint64_t epoch) {
     maybeDelete();
     return;
   }
-  filter_ = &sidecar_.outbound().startRequest(target_.request, sidecar_.nextOutboundWorker(), *this);
+  filter_ =
+      &sidecar_.outbound().startRequest(target_.request, sidecar_.nextOutboundWorker(), *this);
 }
 
 void AppCall::onRequestComplete(const core::RequestOutcome& outcome) {

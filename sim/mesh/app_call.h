@@ -67,7 +67,7 @@ class AppCall final : public core::DownstreamCallbacks, public LiveSet<AppCall>:
   CallOwner& owner_;
   Target target_;
   std::uint32_t attempts_ = 0;
-  std::uint64_t epoch_ = 0;  // bumps per attempt; events of older attempts are ignored
+  std::uint64_t epoch_ = 0;    // bumps per attempt; events of older attempts are ignored
   std::uint32_t pending_ = 0;  // sidecar passes in flight that will call back
   core::RouterFilter* filter_ = nullptr;
   EventId timeout_;

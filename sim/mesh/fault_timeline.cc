@@ -30,8 +30,12 @@ void FaultTimeline::schedule() {
   }
 }
 
-void FaultTimeline::onStart(std::uint64_t index) { apply(index, true); }
-void FaultTimeline::onEnd(std::uint64_t index) { apply(index, false); }
+void FaultTimeline::onStart(std::uint64_t index) {
+  apply(index, true);
+}
+void FaultTimeline::onEnd(std::uint64_t index) {
+  apply(index, false);
+}
 
 std::vector<Workload*> FaultTimeline::targets(const FaultTarget& target) {
   std::vector<Workload*> out;
@@ -47,49 +51,48 @@ std::vector<Workload*> FaultTimeline::targets(const FaultTarget& target) {
 
 void FaultTimeline::apply(std::size_t index, bool start) {
   const FaultSpec& fault = mesh_.scenario().faults[index];
-  std::visit(
-      Overloaded{
-          [&](const ErrorRateFault& f) {
-            for (Workload* w : targets(f.target)) {
-              w->app->setErrorOverride(start ? std::optional<ErrorModel>(ErrorModel{
-                                                   f.probability, f.status, std::nullopt})
-                                             : std::nullopt);
-            }
-          },
-          [&](const LatencyFault& f) {
-            for (Workload* w : targets(f.target)) {
-              w->app->setAddedLatency(start ? f.add : nullptr);
-            }
-          },
-          [&](const CrashFault& f) {
-            for (Workload* w : targets(f.target)) {
-              if (start) {
-                w->app->crash();
-              } else {
-                w->app->restart();
-              }
-              // Encode (workload, ready) for the endpoint update that follows.
-              mesh_.sim().scheduleAfter(
-                  kEndpointUpdateDelay,
-                  Event::member<&FaultTimeline::onEndpointUpdate>(
-                      this, (static_cast<std::uint64_t>(w->id) << 1) | (start ? 0 : 1)));
-            }
-          },
-          [&](const SlowReplicaFault& f) {
-            for (Workload* w : targets(f.target)) {
-              w->app->setSlowFactor(start ? f.factor : 1.0);
-            }
-          },
-          [&](const PartitionFault& f) {
-            mesh_.network().setPartitioned(f.zone_a, f.zone_b, start);
-          },
-          [&](const LinkLossFault& f) {
-            mesh_.network().setExtraLoss(f.zone_a, f.zone_b, start ? f.loss : 0.0);
-          },
-          [&](const TrafficSplitFault&) { mesh_.applyPolicyFault(index, start); },
-          [&](const IstioFault&) { mesh_.applyPolicyFault(index, start); },
-      },
-      fault.action);
+  std::visit(Overloaded{
+                 [&](const ErrorRateFault& f) {
+                   for (Workload* w : targets(f.target)) {
+                     w->app->setErrorOverride(start ? std::optional<ErrorModel>(ErrorModel{
+                                                          f.probability, f.status, std::nullopt})
+                                                    : std::nullopt);
+                   }
+                 },
+                 [&](const LatencyFault& f) {
+                   for (Workload* w : targets(f.target)) {
+                     w->app->setAddedLatency(start ? f.add : nullptr);
+                   }
+                 },
+                 [&](const CrashFault& f) {
+                   for (Workload* w : targets(f.target)) {
+                     if (start) {
+                       w->app->crash();
+                     } else {
+                       w->app->restart();
+                     }
+                     // Encode (workload, ready) for the endpoint update that follows.
+                     mesh_.sim().scheduleAfter(
+                         kEndpointUpdateDelay,
+                         Event::member<&FaultTimeline::onEndpointUpdate>(
+                             this, (static_cast<std::uint64_t>(w->id) << 1) | (start ? 0 : 1)));
+                   }
+                 },
+                 [&](const SlowReplicaFault& f) {
+                   for (Workload* w : targets(f.target)) {
+                     w->app->setSlowFactor(start ? f.factor : 1.0);
+                   }
+                 },
+                 [&](const PartitionFault& f) {
+                   mesh_.network().setPartitioned(f.zone_a, f.zone_b, start);
+                 },
+                 [&](const LinkLossFault& f) {
+                   mesh_.network().setExtraLoss(f.zone_a, f.zone_b, start ? f.loss : 0.0);
+                 },
+                 [&](const TrafficSplitFault&) { mesh_.applyPolicyFault(index, start); },
+                 [&](const IstioFault&) { mesh_.applyPolicyFault(index, start); },
+             },
+             fault.action);
 }
 
 void FaultTimeline::onEndpointUpdate(std::uint64_t encoded) {

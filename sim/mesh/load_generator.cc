@@ -26,8 +26,8 @@ LoadGenerator::LoadGenerator(Mesh& mesh, Workload& client)
 void LoadGenerator::start() {
   if (spec_.kind == WorkloadKind::Closed) {
     for (std::uint64_t user = 0; user < spec_.users; ++user) {
-      const Duration think = spec_.think_time ? sampleDuration(*spec_.think_time, think_)
-                                              : Duration::zero();
+      const Duration think =
+          spec_.think_time ? sampleDuration(*spec_.think_time, think_) : Duration::zero();
       mesh_.sim().scheduleAfter(think, Event::member<&LoadGenerator::onUserWake>(this, user));
     }
     return;
@@ -62,9 +62,8 @@ void LoadGenerator::scheduleNextArrival() {
     next_arrival_ = EventId{};
     return;
   }
-  const Duration gap = spec_.arrivals == Arrivals::Constant
-                           ? core::fromSeconds(1.0 / rate)
-                           : exponential(arrivals_, 1.0 / rate);
+  const Duration gap = spec_.arrivals == Arrivals::Constant ? core::fromSeconds(1.0 / rate)
+                                                            : exponential(arrivals_, 1.0 / rate);
   next_arrival_ = mesh_.sim().scheduleAfter(gap, Event::member<&LoadGenerator::onArrival>(this));
 }
 
@@ -91,7 +90,9 @@ void LoadGenerator::onRateChange() {
   scheduleNextArrival();
 }
 
-void LoadGenerator::onUserWake(std::uint64_t user) { issue(user); }
+void LoadGenerator::onUserWake(std::uint64_t user) {
+  issue(user);
+}
 
 void LoadGenerator::issue(std::uint64_t user) {
   // Pick an entry point by weight (weights are normalised by the loader).
@@ -130,8 +131,8 @@ void LoadGenerator::onCallDone(AppCall& call, bool ok) {
     metrics.latency.record(mesh_.sim().now() - call.startedAt());
   }
   if (call.tag != kOpenLoop) {
-    const Duration think = spec_.think_time ? sampleDuration(*spec_.think_time, think_)
-                                            : Duration::zero();
+    const Duration think =
+        spec_.think_time ? sampleDuration(*spec_.think_time, think_) : Duration::zero();
     mesh_.sim().scheduleAfter(think, Event::member<&LoadGenerator::onUserWake>(this, call.tag));
   }
 }

@@ -1,13 +1,14 @@
 #include "sim/mesh/mesh.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/policy/cluster_policy.h"
 #include "core/policy/proxy_profile.h"
 #include "sim/mesh/app_call.h"
 #include "sim/mesh/fault_timeline.h"
-#include "sim/mesh/mesh_connection.h"
 #include "sim/mesh/load_generator.h"
+#include "sim/mesh/mesh_connection.h"
 #include "sim/mesh/replica.h"
 #include "sim/mesh/sidecar.h"
 
@@ -63,8 +64,9 @@ core::Endpoint endpointOf(const Workload& workload, const VersionSpec& version,
 
 }  // namespace
 
-Mesh::Mesh(const Scenario& scenario, std::uint64_t replication)
+Mesh::Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication)
     : scenario_(scenario),
+      policies_(policies),
       replication_(replication),
       network_(scenario.network, stream("network", "links")) {
   metrics_.resize(scenario.services.size());
@@ -151,15 +153,43 @@ void Mesh::buildWorkloads() {
 void Mesh::configureProxies() {
   const core::ProxyProfile profile = coreProfile(scenario_.profile);
   const core::RouteDefaults defaults = core::routeDefaultsFor(profile);
+  // Istio manifests configure Istio sidecars; the other profiles run their own defaults.
+  const bool istio = profile == core::ProxyProfile::kIstio;
 
-  // Endpoints of every service, as service discovery would list them.
-  std::vector<std::vector<core::Endpoint>> endpoints(scenario_.services.size());
+  // Endpoints per (service, version), as service discovery would list them.
+  std::vector<std::vector<std::vector<core::Endpoint>>> endpoints(scenario_.services.size());
+  for (Index s = 0; s < scenario_.services.size(); ++s) {
+    endpoints[s].resize(scenario_.services[s].versions.size());
+  }
   for (const auto& workload : workloads_) {
     if (workload->app) {
       const ServiceSpec& service = scenario_.services[workload->service];
-      endpoints[workload->service].push_back(
+      endpoints[workload->service][workload->version].push_back(
           endpointOf(*workload, service.versions[workload->version], scenario_));
     }
+  }
+  const auto serviceEndpoints = [&](Index s, const std::vector<std::string>* versions) {
+    std::vector<core::Endpoint> out;
+    for (Index v = 0; v < scenario_.services[s].versions.size(); ++v) {
+      const std::string& name = scenario_.services[s].versions[v].name;
+      if (versions == nullptr ||
+          std::find(versions->begin(), versions->end(), name) != versions->end()) {
+        out.insert(out.end(), endpoints[s][v].begin(), endpoints[s][v].end());
+      }
+    }
+    return out;
+  };
+
+  // PeerAuthentication: the manifests, plus the scenario's mesh-wide mtls.mode as a root-namespace
+  // policy (strict or disable), which any more specific policy overrides (§7.1 precedence).
+  std::vector<core::PeerAuthentication> peer_authentications = policies_.base.peer_authentications;
+  if (scenario_.mtls.mode != MtlsMode::Auto) {
+    core::PeerAuthentication mesh_wide;
+    mesh_wide.name = "meshsim-mtls-mode";
+    mesh_wide.ns = policies_.base.root_namespace;
+    mesh_wide.mode = scenario_.mtls.mode == MtlsMode::Strict ? core::MtlsMode::kStrict
+                                                             : core::MtlsMode::kDisable;
+    peer_authentications.insert(peer_authentications.begin(), mesh_wide);
   }
 
   for (auto& workload : workloads_) {
@@ -167,27 +197,41 @@ void Mesh::configureProxies() {
     core::ProxyConfig outbound;
     outbound.profile = profile;
     outbound.workers = meshed ? workload->sidecar->spec().workers : 1;
-    std::vector<core::VirtualHost> hosts;
-    for (Index s = 0; s < scenario_.services.size(); ++s) {
-      const ServiceSpec& service = scenario_.services[s];
-      core::VirtualHost vhost;
-      vhost.name = service.name;
-      vhost.domains = {service.name, service.name + "." + service.namespace_name,
-                       service.name + "." + service.namespace_name + ".svc.cluster.local"};
-      vhost.routes.push_back(meshed ? routeTo(service.name, defaults.route_timeout,
-                                              defaults.outbound_retry)
-                                    : routeTo(service.name, core::Duration::zero(), std::nullopt));
-      hosts.push_back(std::move(vhost));
-      core::ClusterPolicy policy = meshed ? core::ClusterPolicy::defaultsFor(profile)
-                                          : passThroughPolicy(wireProtocol(service.protocol));
-      policy.protocol = wireProtocol(service.protocol);
-      outbound.clusters.push_back(core::ClusterDefinition{service.name, policy, endpoints[s]});
+    if (meshed && istio) {
+      outbound.routes = policies_.base.outbound_routes;
+      for (const istio::ClusterDefinition& definition : policies_.base.clusters) {
+        const Index s = *scenario_.findService(definition.service);
+        core::ClusterPolicy policy = definition.policy;
+        policy.protocol = wireProtocol(scenario_.services[s].protocol);
+        outbound.clusters.push_back(core::ClusterDefinition{
+            definition.name, policy,
+            serviceEndpoints(s, definition.subset.empty() ? nullptr : &definition.versions)});
+      }
+    } else {
+      std::vector<core::VirtualHost> hosts;
+      for (Index s = 0; s < scenario_.services.size(); ++s) {
+        const ServiceSpec& service = scenario_.services[s];
+        core::VirtualHost vhost;
+        vhost.name = service.name;
+        vhost.domains = {service.name, service.name + "." + service.namespace_name,
+                         service.name + "." + service.namespace_name + ".svc.cluster.local"};
+        vhost.routes.push_back(
+            meshed ? routeTo(service.name, defaults.route_timeout, defaults.outbound_retry)
+                   : routeTo(service.name, core::Duration::zero(), std::nullopt));
+        hosts.push_back(std::move(vhost));
+        core::ClusterPolicy policy = meshed ? core::ClusterPolicy::defaultsFor(profile)
+                                            : passThroughPolicy(wireProtocol(service.protocol));
+        policy.protocol = wireProtocol(service.protocol);
+        outbound.clusters.push_back(
+            core::ClusterDefinition{service.name, policy, serviceEndpoints(s, nullptr)});
+      }
+      outbound.routes = core::RouteConfiguration(std::move(hosts));
     }
-    outbound.routes = core::RouteConfiguration(std::move(hosts));
 
     std::optional<core::ProxyConfig> inbound;
     if (workload->app) {
       const ServiceSpec& service = scenario_.services[workload->service];
+      const VersionSpec& version = service.versions[workload->version];
       inbound.emplace();
       inbound->profile = profile;
       inbound->workers = outbound.workers;
@@ -195,9 +239,9 @@ void Mesh::configureProxies() {
       core::VirtualHost vhost;
       vhost.name = "inbound";
       vhost.domains = {"*"};
-      vhost.routes.push_back(meshed ? routeTo("inbound", core::Duration::zero(),
-                                              defaults.inbound_retry)
-                                    : routeTo("inbound", core::Duration::zero(), std::nullopt));
+      vhost.routes.push_back(
+          meshed ? routeTo("inbound", core::Duration::zero(), defaults.inbound_retry)
+                 : routeTo("inbound", core::Duration::zero(), std::nullopt));
       inbound->routes = core::RouteConfiguration({vhost});
       core::Endpoint local;
       local.address = "127.0.0.1:9080";
@@ -206,23 +250,46 @@ void Mesh::configureProxies() {
       policy.protocol = core::HttpProtocol::kHttp11;
       policy.outlier_detection.reset();
       inbound->clusters.push_back(core::ClusterDefinition{"inbound", policy, {local}});
-      (void)service;
+      if (meshed) {
+        const istio::WorkloadPolicy* workload_policy =
+            policies_.base.workload(service.name, version.name);
+        if (workload_policy != nullptr && !workload_policy->authorization.empty()) {
+          inbound->authorization = workload_policy->authorization;
+        }
+        const core::Labels labels = {{"app", service.name}, {"version", version.name}};
+        workload->inbound_mtls =
+            core::resolvePeerAuthentication(peer_authentications, policies_.base.root_namespace,
+                                            service.namespace_name, labels)
+                .modeFor(9080);
+      }
     }
     workload->sidecar->configure(std::move(outbound), std::move(inbound));
   }
 }
 
 ConnectionSecurity Mesh::security(const Workload& client, const Workload& server) const {
-  ConnectionSecurity security;
-  // Istio auto mTLS: a client sidecar speaks ISTIO_MUTUAL to endpoints that have a sidecar (§7.2).
-  security.mtls = client.has_sidecar && server.has_sidecar && scenario_.mtls.mode != MtlsMode::Disable;
-  if (!server.has_sidecar) {
-    security.accepted = !security.mtls;
-  } else if (scenario_.mtls.mode == MtlsMode::Strict) {
-    security.accepted = security.mtls;  // STRICT refuses plaintext (§7.1)
-  } else if (scenario_.mtls.mode == MtlsMode::Disable) {
-    security.accepted = !security.mtls;
+  core::ClientTransport transport = core::ClientTransport::kPlaintext;
+  if (client.has_sidecar) {
+    // DestinationRule tls.mode if one sets it, else Istio auto mTLS: ISTIO_MUTUAL to endpoints
+    // with a sidecar (§7.2). mtls.mode: disable turns auto mTLS off.
+    std::optional<core::ClientTlsMode> destination_rule_mode;
+    if (server.app) {
+      if (const istio::ClusterDefinition* cluster =
+              policies_.base.cluster(scenario_.services[server.service].name)) {
+        destination_rule_mode = cluster->policy.tls_mode;
+      }
+    }
+    transport = core::clientTransport(core::clientTlsMode(
+        destination_rule_mode, scenario_.mtls.mode != MtlsMode::Disable, server.has_sidecar));
   }
+  // A pod without a sidecar has a plaintext-only port.
+  const core::MtlsMode server_mode =
+      server.has_sidecar ? server.inbound_mtls : core::MtlsMode::kDisable;
+  const core::InboundTlsDecision decision = core::decideInbound(server_mode, transport);
+  ConnectionSecurity security;
+  security.tls = transport != core::ClientTransport::kPlaintext;
+  security.accepted = decision != core::InboundTlsDecision::kReject;
+  security.identity = decision == core::InboundTlsDecision::kAcceptMutualTls;
   return security;
 }
 
@@ -238,8 +305,18 @@ core::HandshakeParams Mesh::handshakeParams(bool resumed) const {
   return params;
 }
 
-void Mesh::applyPolicyFault(std::size_t, bool) {
-  // Applied by the Istio policy layer once manifests are imported.
+void Mesh::applyPolicyFault(std::size_t fault_index, bool start) {
+  // An RDS push to every sidecar: new requests route by the fault's VirtualServices while it
+  // lasts, then by the base ones again; requests already routed finish on their old table.
+  const auto& routes = policies_.fault_routes[fault_index];
+  if (!routes || scenario_.profile != ProxyProfile::Istio) {
+    return;
+  }
+  for (auto& workload : workloads_) {
+    if (workload->has_sidecar) {
+      workload->sidecar->outbound().setRoutes(start ? *routes : policies_.base.outbound_routes);
+    }
+  }
 }
 
 void Mesh::run() {

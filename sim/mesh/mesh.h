@@ -9,9 +9,10 @@
 #include "core/authz/peer_authentication.h"
 #include "core/tls/handshake_cost_model.h"
 #include "sim/engine/simulator.h"
-#include "sim/mesh/mesh_metrics.h"
 #include "sim/mesh/live_set.h"
+#include "sim/mesh/mesh_metrics.h"
 #include "sim/mesh/network.h"
+#include "sim/mesh/scenario_policies.h"
 #include "sim/mesh/workload.h"
 #include "sim/random/random_stream.h"
 #include "sim/scenario/scenario.h"
@@ -25,8 +26,9 @@ class LoadGenerator;
 
 // How the TLS layer of one connection is set up (PeerAuthentication and client TLS, §7.1-7.2).
 struct ConnectionSecurity {
-  bool mtls = false;      // the client offers mTLS
+  bool tls = false;       // the client starts a TLS handshake (mTLS, or SIMPLE TLS)
   bool accepted = true;   // the server accepts what the client offers
+  bool identity = false;  // the server learns the client's SPIFFE identity (mTLS accepted)
 };
 
 // The whole simulated mesh of one replication: every pod (app + sidecar), the network, the load
@@ -34,7 +36,8 @@ struct ConnectionSecurity {
 // run() simulates warm-up + duration and leaves the measurements in metrics().
 class Mesh {
  public:
-  Mesh(const Scenario& scenario, std::uint64_t replication = 0);
+  // `policies` must outlive the mesh (importScenarioPolicies).
+  Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication = 0);
   ~Mesh();
   Mesh(const Mesh&) = delete;
   Mesh& operator=(const Mesh&) = delete;
@@ -70,6 +73,7 @@ class Mesh {
   void configureProxies();
 
   const Scenario& scenario_;
+  const ScenarioPolicies& policies_;
   const std::uint64_t replication_;
   Simulator sim_;
   Network network_;

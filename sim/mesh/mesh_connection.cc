@@ -69,12 +69,11 @@ void MeshStream::onServerPassDone() {
     release();
     return;
   }
+  static const std::string kNoPrincipal;
   const std::string& principal =
-      connection_.client().workload().has_sidecar && server.has_sidecar
-          ? connection_.client().workload().principal
-          : std::string();
-  server_filter_ = &server.sidecar->inbound()->startRequest(
-      request_, connection_.serverWorker(), *this, principal);
+      connection_.peerIdentified() ? connection_.client().workload().principal : kNoPrincipal;
+  server_filter_ = &server.sidecar->inbound()->startRequest(request_, connection_.serverWorker(),
+                                                            *this, principal);
   release();
 }
 
@@ -97,9 +96,8 @@ void MeshStream::onResponsePassDone() {
     return;
   }
   Mesh& mesh = connection_.client().mesh();
-  const auto delay =
-      mesh.network().deliver(connection_.server().zone, connection_.client().workload().zone,
-                             response_.body_bytes + 256);
+  const auto delay = mesh.network().deliver(
+      connection_.server().zone, connection_.client().workload().zone, response_.body_bytes + 256);
   if (!delay) {
     if (!mesh.network().partitioned(connection_.server().zone,
                                     connection_.client().workload().zone)) {
@@ -131,9 +129,9 @@ void MeshStream::reset() {
   finished_ = true;
   if (server_filter_ != nullptr) {
     Mesh& mesh = connection_.client().mesh();
-    schedule(mesh.network().delay(connection_.client().workload().zone, connection_.server().zone,
-                                  64),
-             Event::member<&MeshStream::onCancelArrived>(this));
+    schedule(
+        mesh.network().delay(connection_.client().workload().zone, connection_.server().zone, 64),
+        Event::member<&MeshStream::onCancelArrived>(this));
   }
   if (connection_.protocol() == core::HttpProtocol::kHttp11) {
     connection_.dropAfterReset();
@@ -174,7 +172,9 @@ MeshConnection::MeshConnection(Sidecar& client, Workload& server, core::HttpProt
   client_.mesh().liveConnections().insert(this);
 }
 
-MeshConnection::~MeshConnection() { client_.mesh().liveConnections().erase(this); }
+MeshConnection::~MeshConnection() {
+  client_.mesh().liveConnections().erase(this);
+}
 
 void MeshConnection::unhold() {
   --pending_;
@@ -227,18 +227,20 @@ void MeshConnection::onRefused() {
 void MeshConnection::onTcpEstablished() {
   if (state_ == State::kConnecting) {
     const ConnectionSecurity security = client_.mesh().security(client_.workload(), server_);
-    mtls_ = security.mtls;
+    tls_ = security.tls;
+    identity_ = security.identity;
     if (!security.accepted) {
       // The peer's listener does not accept what we offer (STRICT vs plaintext, or TLS to a
       // plaintext-only port): it closes the connection during the handshake.
       ++client_.mesh().metrics().connections_refused;
       fail(core::ConnectFailure::kRemote);
-    } else if (!mtls_) {
+    } else if (!tls_) {
       onHandshakeFinished();
     } else {
       resumed_ = client_.tlsSessions().startHandshake(server_.sidecar->tlsServer(),
                                                       client_.mesh().sim().now());
-      const Duration cpu = client_.mesh().tlsCosts().clientCpu(client_.mesh().handshakeParams(resumed_));
+      const Duration cpu =
+          client_.mesh().tlsCosts().clientCpu(client_.mesh().handshakeParams(resumed_));
       hold();
       client_.cpu().submit(cpu, Event::member<&MeshConnection::onClientHelloDone>(this));
     }
@@ -250,8 +252,8 @@ void MeshConnection::onClientHelloDone() {
   Mesh& mesh = client_.mesh();
   if (state_ == State::kConnecting) {
     mesh.metrics().tls_cpu += mesh.tlsCosts().clientCpu(mesh.handshakeParams(resumed_));
-    if (const auto delay = mesh.network().deliver(client_.workload().zone, server_.zone,
-                                                  kHandshakeBytes)) {
+    if (const auto delay =
+            mesh.network().deliver(client_.workload().zone, server_.zone, kHandshakeBytes)) {
       hold();
       mesh.sim().scheduleAfter(*delay,
                                Event::member<&MeshConnection::onServerHandshakeArrived>(this));
@@ -265,8 +267,7 @@ void MeshConnection::onServerHandshakeArrived() {
   if (state_ == State::kConnecting && server_.up) {
     const Duration cpu = mesh.tlsCosts().serverCpu(mesh.handshakeParams(resumed_));
     hold();
-    server_.sidecar->cpu().submit(cpu,
-                                  Event::member<&MeshConnection::onServerHandshakeDone>(this));
+    server_.sidecar->cpu().submit(cpu, Event::member<&MeshConnection::onServerHandshakeDone>(this));
   }
   unhold();
 }
@@ -275,8 +276,8 @@ void MeshConnection::onServerHandshakeDone() {
   Mesh& mesh = client_.mesh();
   if (state_ == State::kConnecting) {
     mesh.metrics().tls_cpu += mesh.tlsCosts().serverCpu(mesh.handshakeParams(resumed_));
-    if (const auto delay = mesh.network().deliver(server_.zone, client_.workload().zone,
-                                                  kHandshakeBytes)) {
+    if (const auto delay =
+            mesh.network().deliver(server_.zone, client_.workload().zone, kHandshakeBytes)) {
       hold();
       mesh.sim().scheduleAfter(*delay, Event::member<&MeshConnection::onHandshakeFinished>(this));
     }
@@ -286,9 +287,9 @@ void MeshConnection::onServerHandshakeDone() {
 
 void MeshConnection::onHandshakeFinished() {
   Mesh& mesh = client_.mesh();
-  const bool via_event = mtls_;
+  const bool via_event = tls_;
   if (state_ == State::kConnecting) {
-    if (mtls_) {
+    if (tls_) {
       client_.tlsSessions().onHandshakeComplete(server_.sidecar->tlsServer(), mesh.sim().now());
       ++(resumed_ ? mesh.metrics().handshakes_resumed : mesh.metrics().handshakes_full);
     }
@@ -320,7 +321,9 @@ core::UpstreamStream& MeshConnection::newStream(const core::Request& request,
   return stream;
 }
 
-void MeshConnection::onStreamDone(MeshStream&) { maybeDelete(); }
+void MeshConnection::onStreamDone(MeshStream&) {
+  maybeDelete();
+}
 
 void MeshConnection::becomeClosed() {
   if (registered_) {
@@ -331,7 +334,9 @@ void MeshConnection::becomeClosed() {
   state_ = State::kClosed;
 }
 
-void MeshConnection::close() { becomeClosed(); }
+void MeshConnection::close() {
+  becomeClosed();
+}
 
 void MeshConnection::dropAfterReset() {
   if (state_ == State::kConnected) {

@@ -57,8 +57,7 @@ class MeshStream final : public core::UpstreamStream, public core::DownstreamCal
 // lands on both sidecars' workers (core/tls cost model, session resumption), and the peer's
 // PeerAuthentication decision. Owned by itself: it deletes itself once the pool has released it
 // and nothing refers to it any more.
-class MeshConnection final : public core::UpstreamConnection,
-                             public LiveSet<MeshConnection>::Node {
+class MeshConnection final : public core::UpstreamConnection, public LiveSet<MeshConnection>::Node {
  public:
   MeshConnection(Sidecar& client, Workload& server, core::HttpProtocol protocol,
                  core::ConnectionCallbacks& callbacks);
@@ -82,6 +81,8 @@ class MeshConnection final : public core::UpstreamConnection,
   core::ConnectionCallbacks& callbacks() { return callbacks_; }
   std::uint32_t serverWorker() const { return server_worker_; }
   bool open() const { return state_ == State::kConnected; }
+  // The server saw a client certificate: authorization can match the caller's principal.
+  bool peerIdentified() const { return identity_; }
   void hold() { ++pending_; }
   void unhold();
   void onStreamDone(MeshStream& stream);
@@ -109,7 +110,8 @@ class MeshConnection final : public core::UpstreamConnection,
   State state_ = State::kConnecting;
   bool released_ = false;
   bool registered_ = false;  // counted by the server sidecar
-  bool mtls_ = false;
+  bool tls_ = false;
+  bool identity_ = false;
   bool resumed_ = false;
   std::uint32_t pending_ = 0;
   std::uint32_t server_worker_ = 0;

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/common/time.h"
-#include "sim/engine/simulator.h"
 #include "core/stats/response_flags.h"
+#include "sim/engine/simulator.h"
 #include "sim/scenario/scenario.h"
 #include "sim/stats/latency_histogram.h"
 
@@ -20,8 +20,8 @@ struct EdgeMetrics {
   std::uint64_t calls = 0;
   std::uint64_t requests = 0;
   std::uint64_t attempts = 0;
-  std::uint64_t failed_calls = 0;  // calls that failed after every app-level attempt
-  std::uint64_t app_timeouts = 0;  // app-level per-attempt timeouts
+  std::uint64_t failed_calls = 0;                 // calls that failed after every app-level attempt
+  std::uint64_t app_timeouts = 0;                 // app-level per-attempt timeouts
   std::array<std::uint64_t, 6> status_classes{};  // index status/100 (0: no response)
   std::array<std::uint64_t, 14> flags{};          // per ResponseFlag bit, [13] = none
   LatencyHistogram latency;                       // per request, app send to app receive

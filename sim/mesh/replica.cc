@@ -108,7 +108,9 @@ void AppConnection::release() {
   streamDoneCheck();
 }
 
-void AppConnection::streamDone(AppStream&) { streamDoneCheck(); }
+void AppConnection::streamDone(AppStream&) {
+  streamDoneCheck();
+}
 
 void AppConnection::streamDoneCheck() {
   if (released_ && !connect_pending_ &&
@@ -305,7 +307,8 @@ std::uint32_t Replica::responseStatus(const AppJob& job) {
   if (errors.load_dependent) {
     const double utilization =
         static_cast<double>(busy_) / static_cast<double>(version_.concurrency);
-    p += errors.load_dependent->slope * std::max(0.0, utilization - errors.load_dependent->threshold);
+    p += errors.load_dependent->slope *
+         std::max(0.0, utilization - errors.load_dependent->threshold);
   }
   if (p > 0 && error_random_.uniform01() < std::min(p, 1.0)) {
     return static_cast<std::uint32_t>(errors.status);
@@ -366,6 +369,8 @@ void Replica::crash() {
   }
 }
 
-void Replica::restart() { workload_.up = true; }
+void Replica::restart() {
+  workload_.up = true;
+}
 
 }  // namespace meshsim::sim

@@ -43,11 +43,11 @@ Sidecar::~Sidecar() {
 }
 
 void Sidecar::configure(core::ProxyConfig outbound, std::optional<core::ProxyConfig> inbound) {
-  outbound_ = std::make_unique<core::Proxy>(std::move(outbound), mesh_.sim(), random_,
-                                            mesh_transport_);
+  outbound_ =
+      std::make_unique<core::Proxy>(std::move(outbound), mesh_.sim(), random_, mesh_transport_);
   if (inbound) {
-    inbound_ = std::make_unique<core::Proxy>(std::move(*inbound), mesh_.sim(), random_,
-                                             local_transport_);
+    inbound_ =
+        std::make_unique<core::Proxy>(std::move(*inbound), mesh_.sim(), random_, local_transport_);
   }
 }
 
@@ -57,9 +57,9 @@ void Sidecar::pass(Event done) {
     mesh_.sim().scheduleAfter(Duration::zero(), done);
     return;
   }
-  const Duration extra =
-      spec_.latency ? core::fromSeconds(std::max(0.0, spec_.latency->sample(random_)))
-                    : Duration::zero();
+  const Duration extra = spec_.latency
+                             ? core::fromSeconds(std::max(0.0, spec_.latency->sample(random_)))
+                             : Duration::zero();
   // The per-request CPU figure covers both directions of one request through this sidecar.
   cpu_.submit(spec_.cpu_per_request / 2, done, extra);
 }
@@ -78,9 +78,13 @@ void Sidecar::onClientConnectionOpened() {
   notePeak();
 }
 
-void Sidecar::onClientConnectionClosed() { --client_connections_; }
+void Sidecar::onClientConnectionClosed() {
+  --client_connections_;
+}
 
-void Sidecar::notePeak() { peak_connections_ = std::max(peak_connections_, connections()); }
+void Sidecar::notePeak() {
+  peak_connections_ = std::max(peak_connections_, connections());
+}
 
 void Sidecar::dropServerConnections() {
   for (MeshConnection* connection : std::vector<MeshConnection*>(server_connections_)) {

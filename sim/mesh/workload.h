@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "core/authz/peer_authentication.h"
 #include "sim/scenario/scenario.h"
 
 namespace meshsim::sim {
@@ -22,6 +23,8 @@ struct Workload {
   std::string address;    // the endpoint address clients see
   std::string principal;  // SPIFFE id (spiffe://cluster.local/ns/<ns>/sa/<sa>)
   bool has_sidecar = true;
+  // The PeerAuthentication mode in force on this pod's inbound port (§7.1).
+  core::MtlsMode inbound_mtls = core::MtlsMode::kPermissive;
   bool up = true;
   std::unique_ptr<Sidecar> sidecar;
   std::unique_ptr<Replica> app;  // null for the load generator

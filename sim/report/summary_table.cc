@@ -43,17 +43,20 @@ void printSummaryTable(std::ostream& out, const Mesh& mesh) {
   const double seconds = core::toSeconds(scenario.duration);
   char line[512];
 
-  std::snprintf(line, sizeof(line), "meshsim run: %s  (seed %llu, %.0f s measured after %.0f s warm-up)\n\n",
+  std::snprintf(line, sizeof(line),
+                "meshsim run: %s  (seed %llu, %.0f s measured after %.0f s warm-up)\n\n",
                 scenario.name.c_str(), static_cast<unsigned long long>(scenario.seed), seconds,
                 core::toSeconds(scenario.warmup));
   out << line;
-  const double success = m.requests == 0 ? 0.0 : 100.0 * static_cast<double>(m.succeeded) / m.requests;
-  std::snprintf(line, sizeof(line),
-                "End to end   %llu requests  %.1f rps  success %.2f %%  latency ms  mean %.2f  p50 %.2f  "
-                "p90 %.2f  p99 %.2f  p99.9 %.2f\n\n",
-                static_cast<unsigned long long>(m.requests), m.requests / seconds, success,
-                m.latency.count() ? m.latency.mean() / 1e6 : 0.0, ms(m.latency, 50), ms(m.latency, 90),
-                ms(m.latency, 99), ms(m.latency, 99.9));
+  const double success =
+      m.requests == 0 ? 0.0 : 100.0 * static_cast<double>(m.succeeded) / m.requests;
+  std::snprintf(
+      line, sizeof(line),
+      "End to end   %llu requests  %.1f rps  success %.2f %%  latency ms  mean %.2f  p50 %.2f  "
+      "p90 %.2f  p99 %.2f  p99.9 %.2f\n\n",
+      static_cast<unsigned long long>(m.requests), m.requests / seconds, success,
+      m.latency.count() ? m.latency.mean() / 1e6 : 0.0, ms(m.latency, 50), ms(m.latency, 90),
+      ms(m.latency, 99), ms(m.latency, 99.9));
   out << line;
 
   out << "Service              rps   errors %  utilization %  p50 ms   p99 ms   rejected  wasted\n";
@@ -74,7 +77,8 @@ void printSummaryTable(std::ostream& out, const Mesh& mesh) {
     out << line;
   }
 
-  out << "\nEdge                            calls  requests  attempts  amplif.  failed  p99 ms  flags\n";
+  out << "\nEdge                            calls  requests  attempts  amplif.  failed  p99 ms  "
+         "flags\n";
   for (Index from = 0; from <= scenario.services.size(); ++from) {
     for (Index to = 0; to < scenario.services.size(); ++to) {
       const EdgeMetrics& edge = m.edge(from, to);
@@ -82,7 +86,7 @@ void printSummaryTable(std::ostream& out, const Mesh& mesh) {
         continue;
       }
       const std::string name = (from == scenario.services.size() ? std::string("client")
-                                                                   : scenario.services[from].name) +
+                                                                 : scenario.services[from].name) +
                                " -> " + scenario.services[to].name;
       std::snprintf(line, sizeof(line), "%-30s %7llu %9llu %9llu %8.3f %7llu %7.2f  %s\n",
                     name.c_str(), static_cast<unsigned long long>(edge.calls),
