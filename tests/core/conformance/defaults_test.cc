@@ -86,8 +86,7 @@ TEST(Defaults, Section2_TimeoutsAndConnectionLifetimes) {
 
   EXPECT_EQ(ClusterPolicy::defaultsFor(ProxyProfile::kEnvoy).connection_pool.connect_timeout, 5s);
   EXPECT_EQ(ClusterPolicy::defaultsFor(ProxyProfile::kIstio).connection_pool.connect_timeout, 10s);
-  EXPECT_EQ(ClusterPolicy::defaultsFor(ProxyProfile::kLinkerd).connection_pool.connect_timeout,
-            1s);
+  EXPECT_EQ(ClusterPolicy::defaultsFor(ProxyProfile::kLinkerd).connection_pool.connect_timeout, 1s);
 
   EXPECT_EQ(RetryPolicy{}.per_try_timeout, Duration::zero()) << "per-try: none";
   EXPECT_EQ(istioDefaultRetryPolicy().per_try_timeout, Duration::zero())
@@ -293,9 +292,8 @@ TEST(Defaults, Section9_IstioProfile) {
   ASSERT_TRUE(r.outbound_retry.has_value());
   const RetryPolicy& out = *r.outbound_retry;
   EXPECT_EQ(out.num_retries, 2u);
-  EXPECT_EQ(out.retry_on, kRetryOnConnectFailure | kRetryOnRefusedStream |
-                              kRetryOnGrpcUnavailable | kRetryOnGrpcCancelled |
-                              kRetryOnRetriableStatusCodes);
+  EXPECT_EQ(out.retry_on, kRetryOnConnectFailure | kRetryOnRefusedStream | kRetryOnGrpcUnavailable |
+                              kRetryOnGrpcCancelled | kRetryOnRetriableStatusCodes);
   EXPECT_TRUE(out.retriable_status_codes.empty()) << "retriable-status-codes has no codes";
   EXPECT_TRUE(out.previous_hosts_predicate);
   EXPECT_EQ(out.host_selection_retry_max_attempts, 5u) << "6 host picks";
