@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §7.5 (the AuthorizationPolicy model).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §7.1-§7.2.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.1, §3.5 and §1.7 (thresholds and retry budget).
 #pragma once
 
 #include <cstdint>

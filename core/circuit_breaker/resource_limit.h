@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.1 (one circuit-breaker resource).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.1 and §1.7.
 #pragma once
 
 #include <array>

@@ -1,3 +1,4 @@
+// Core infrastructure (DESIGN.md "The seam"); implements no proxy-semantics.md section.
 #pragma once
 
 namespace meshsim::core {

@@ -1,3 +1,4 @@
+// Core infrastructure (DESIGN.md "Inputs and outputs"); implements no proxy-semantics.md section.
 #pragma once
 
 #include <string>

@@ -1,3 +1,4 @@
+// The event-loop port of DESIGN.md "The seam"; implements no proxy-semantics.md section.
 #pragma once
 
 #include <memory>

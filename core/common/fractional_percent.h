@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §0.1 (percent checks), used by §6.3 and §6.4.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Test host of the event-loop port (DESIGN.md "The seam"); no proxy-semantics.md section.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §0.1 (the random port and its conventions).
 #pragma once
 
 #include <cstdint>

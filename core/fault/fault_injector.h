@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §6.3.
 #pragma once
 
 #include <cstdint>

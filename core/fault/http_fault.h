@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §6.3 (fault model and Istio mapping).
 #pragma once
 
 #include <cstdint>

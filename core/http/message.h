@@ -1,3 +1,4 @@
+// The HTTP messages proxy-semantics.md §1-§7 act on; implements no section of its own.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.2 (EDF scheduler).
 #pragma once
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.6 and §5 (balancer interface, host-selection loop).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.1-§5.6 (balancer configuration and defaults).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.6.
 #pragma once
 
 #include <array>

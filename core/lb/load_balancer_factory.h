@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5 (one balancer per worker, §3.4).
 #pragma once
 
 #include <memory>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.6.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.8 (peak-EWMA load).
 #pragma once
 
 #include <cstdint>

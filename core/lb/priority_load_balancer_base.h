@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.1.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.4.
 #pragma once
 
 #include "core/lb/priority_load_balancer_base.h"

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.5-§5.6 (shared hash-balancer base).
 #pragma once
 
 #include <cstdint>

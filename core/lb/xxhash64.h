@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §5.5-§5.6 (the xxHash64 they hash with).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §4.7.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §4.6.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §4.1.
 #pragma once
 
 #include <algorithm>

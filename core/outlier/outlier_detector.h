@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §4.2-§4.4.
 #pragma once
 
 #include <cstdint>

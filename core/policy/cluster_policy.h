@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §9 (cluster defaults per profile).
 #pragma once
 
 #include <optional>

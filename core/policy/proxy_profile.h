@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §9 (profiles and route defaults).
 #pragma once
 
 #include <cstdint>

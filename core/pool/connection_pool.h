@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.2.
 #pragma once
 
 #include <cstdint>

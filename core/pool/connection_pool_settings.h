@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §2 and §3.2 (pool settings and defaults).
 #pragma once
 
 #include <cstdint>

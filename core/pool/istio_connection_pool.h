@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.5.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.2, §3.4 and §4.5 (a cluster composed from its components).
 #pragma once
 
 #include <memory>

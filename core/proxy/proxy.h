@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1-§7 composed into one sidecar direction.
 #pragma once
 
 #include <memory>

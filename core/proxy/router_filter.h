@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.2-§1.6, §4.2 and §6 (the per-request router).
 #pragma once
 
 #include <cstdint>

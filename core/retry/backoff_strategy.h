@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.4 and §1.10a.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.9.
 #pragma once
 
 #include <cstdint>

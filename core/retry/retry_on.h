@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.1-§1.2 (retry_on parsing).
 #pragma once
 
 #include <cstdint>

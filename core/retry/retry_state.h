@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.2-§1.3.
 #pragma once
 
 #include <chrono>

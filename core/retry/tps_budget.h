@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.10b.
 #pragma once
 
 #include <array>

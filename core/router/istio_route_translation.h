@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §2, §6.2 and §6.4 (Istio route translation).
 #pragma once
 
 #include <cstdint>

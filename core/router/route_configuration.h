@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §6.1, §6.2 and §6.4.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §6.1 (string matchers).
 #pragma once
 
 #include <memory>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.8, §3.3 and §4.4 (cluster stat names).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.8 (response flags).
 #pragma once
 
 #include <cstdint>

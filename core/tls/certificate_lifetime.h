@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §7.3.
 #pragma once
 
 #include <chrono>

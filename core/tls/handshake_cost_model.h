@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §7.6.
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §7.4 (session resumption).
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §3.2 and §4.5 (per-host state).
 #pragma once
 
 #include <cstdint>

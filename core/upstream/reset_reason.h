@@ -1,3 +1,4 @@
+// Implements proxy-semantics.md §1.2(b) (reset reasons).
 #pragma once
 
 #include <cstdint>

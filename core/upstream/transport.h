@@ -1,3 +1,4 @@
+// The transport port of DESIGN.md "The seam"; proxy-semantics.md §3.2 and §7.4.
 #pragma once
 
 #include <cstdint>
