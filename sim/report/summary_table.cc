@@ -11,12 +11,6 @@ namespace meshsim::sim {
 
 namespace {
 
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), pattern, value);
-  return buffer;
-}
-
 double ms(const LatencyHistogram& h, double q) {
   return h.count() == 0 ? 0.0 : static_cast<double>(h.percentile(q)) / 1e6;
 }
@@ -125,7 +119,36 @@ void printSummaryTable(std::ostream& out, const Mesh& mesh) {
                 static_cast<unsigned long long>(m.connections_opened),
                 static_cast<unsigned long long>(m.connections_refused));
   out << line;
-  (void)format;
+
+  // Proxy-core counters summed over every sidecar's outbound clusters (Envoy names).
+  core::ClusterStats totals;
+  for (const auto& workload : const_cast<Mesh&>(mesh).workloads()) {
+    for (const auto& cluster : workload->sidecar->outbound().clusters()) {
+      const core::ClusterStats& stats = cluster->stats();
+      totals.upstream_rq_retry += stats.upstream_rq_retry;
+      totals.upstream_rq_retry_overflow += stats.upstream_rq_retry_overflow;
+      totals.upstream_rq_pending_overflow += stats.upstream_rq_pending_overflow;
+      totals.upstream_rq_timeout += stats.upstream_rq_timeout;
+      totals.upstream_rq_per_try_timeout += stats.upstream_rq_per_try_timeout;
+      totals.outlier_ejections_enforced_total += stats.outlier_ejections_enforced_total;
+      totals.outlier_ejections_overflow += stats.outlier_ejections_overflow;
+    }
+  }
+  std::snprintf(line, sizeof(line),
+                "Proxies      retries %llu  retry overflow %llu  pending overflow %llu  route "
+                "timeouts %llu  per-try timeouts %llu  ejections %llu (refused %llu)\n",
+                static_cast<unsigned long long>(totals.upstream_rq_retry),
+                static_cast<unsigned long long>(totals.upstream_rq_retry_overflow),
+                static_cast<unsigned long long>(totals.upstream_rq_pending_overflow),
+                static_cast<unsigned long long>(totals.upstream_rq_timeout),
+                static_cast<unsigned long long>(totals.upstream_rq_per_try_timeout),
+                static_cast<unsigned long long>(totals.outlier_ejections_enforced_total),
+                static_cast<unsigned long long>(totals.outlier_ejections_overflow));
+  out << line;
+  std::snprintf(line, sizeof(line), "Engine       %llu events  %.3f s wall\n",
+                static_cast<unsigned long long>(const_cast<Mesh&>(mesh).sim().eventsFired()),
+                mesh.wallSeconds());
+  out << line;
 }
 
 }  // namespace meshsim::sim
