@@ -77,10 +77,12 @@ void expectMeshAmplification(double p, int n) {
   EXPECT_NEAR(law.mean, (1 - std::pow(p, n + 1)) / (1 - p), 1e-12);
   const double se = std::sqrt(law.variance / static_cast<double>(edge.calls));
   EXPECT_NEAR(edge.amplification(), law.mean, kSigmas * se);
-  // The proxies' own count agrees: every retry is an upstream_rq_retry.
+  // The proxies' own count agrees: every attempt after the first is an upstream_rq_retry. Calls
+  // still in flight at the end (retries wait out a 25 ms back-off: some tens of calls) have
+  // retries counted but attempts not yet recorded at the edge.
   const std::uint64_t retries =
       sumClusterStat(mesh, "client", "leaf", &core::ClusterStats::upstream_rq_retry);
-  EXPECT_NEAR(ratio(retries, edge.calls), law.mean - 1, kSigmas * se + 0.002);
+  EXPECT_NEAR(static_cast<double>(retries), static_cast<double>(edge.attempts - edge.calls), 100);
   // A call fails only when all n + 1 attempts fail: binomial with q = p^(n+1).
   const double q = std::pow(p, n + 1);
   EXPECT_NEAR(ratio(edge.failed_calls, edge.calls), q,
