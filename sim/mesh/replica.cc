@@ -18,7 +18,9 @@ void AppStream::reset() {
     job_ = nullptr;
   }
   // HTTP/1 cannot reuse a connection whose request was abandoned mid-flight (transport.h).
+  notifying_ = true;
   connection_.terminateAfterReset();
+  notifying_ = false;
   connection_.streamDone(*this);
 }
 
@@ -29,10 +31,12 @@ void AppStream::respond(const core::Response& response) {
   }
   core::StreamCallbacks* callbacks = callbacks_;
   callbacks_ = nullptr;
+  notifying_ = true;
   callbacks->onResponse(response);
   if (!connection_.closed()) {
     connection_.callbacks().onStreamClosed();
   }
+  notifying_ = false;
   connection_.streamDone(*this);
 }
 
@@ -198,6 +202,11 @@ Replica::~Replica() {
 
 void Replica::dropJobs() {
   for (AppJob* job : jobs_) {
+    // The inbound proxy is torn down after the apps' jobs and resets its streams to the app then:
+    // they must not reach back into a deleted job.
+    if (job->stream_ != nullptr) {
+      job->stream_->attach(nullptr);
+    }
     delete job;
   }
   jobs_.clear();
@@ -260,12 +269,16 @@ void Replica::startWork(AppJob* job) {
   }
   job->compute_ = core::fromSeconds(std::max(seconds, 0.0));
   job->computing_ = true;
-  mesh_.sim().scheduleAfter(job->compute_, Event::member<&Replica::onComputeDone>(
-                                               this, reinterpret_cast<std::uint64_t>(job)));
+  // The job itself is the event's context: an address as the argument would enter the
+  // simulator's fingerprint and make it differ between identical runs.
+  mesh_.sim().scheduleAfter(job->compute_, Event::member<&AppJob::onComputeDone>(job));
 }
 
-void Replica::onComputeDone(std::uint64_t job_address) {
-  auto* job = reinterpret_cast<AppJob*>(job_address);
+void AppJob::onComputeDone() {
+  replica_.onComputeDone(this);
+}
+
+void Replica::onComputeDone(AppJob* job) {
   job->computing_ = false;
   if (job->epoch_ != epoch_) {
     // The replica crashed while this job computed: it is gone with the process.
@@ -361,6 +374,8 @@ void Replica::crash() {
       call->abandon();
     }
     job->calls_.clear();
+    // Its stream was terminated with the connection and may be gone already.
+    job->detachStream();
     if (job->computing_) {
       continue;  // deleted when its compute event fires
     }

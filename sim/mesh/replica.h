@@ -34,7 +34,7 @@ class AppStream final : public core::UpstreamStream {
   void terminate();  // the app died under the request
   void attach(AppJob* job) { job_ = job; }
   bool live() const { return callbacks_ != nullptr; }
-  bool collectable() const { return callbacks_ == nullptr && !deferred_; }
+  bool collectable() const { return callbacks_ == nullptr && !deferred_ && !notifying_; }
 
  private:
   void onDeferredReply();
@@ -43,6 +43,10 @@ class AppStream final : public core::UpstreamStream {
   core::StreamCallbacks* callbacks_;
   AppJob* job_ = nullptr;
   bool deferred_ = false;
+  // Inside respond()/reset(): the pool, told the stream is over, may at once open the next stream
+  // on this connection (which collects finished streams) or release the connection; this one must
+  // outlive the call that is still running on it.
+  bool notifying_ = false;
   std::uint32_t deferred_status_ = 0;
 };
 
@@ -85,6 +89,7 @@ class AppJob final : public CallOwner {
  private:
   friend class Replica;
   void runStep();
+  void onComputeDone();
 
   Replica& replica_;
   AppStream* stream_;
@@ -132,7 +137,7 @@ class Replica {
   friend class AppJob;
   friend class AppConnection;
   void startWork(AppJob* job);
-  void onComputeDone(std::uint64_t job_address);
+  void onComputeDone(AppJob* job);
   void releaseWorker(AppJob& job);
   void complete(AppJob* job);
   void finishJob(AppJob* job);
