@@ -22,9 +22,6 @@ void AppCall::start() {
     parent_span_id_ = trace->span_id;
   }
   measured_ = mesh_.measuring();
-  if (measured_) {
-    ++mesh_.metrics().edge(target_.from, target_.service).calls;
-  }
   attempt();
 }
 
@@ -35,9 +32,6 @@ void AppCall::attempt() {
   if (trace_id_ != 0) {
     span_id_ = mesh_.traces().newSpanId();
     TraceRecorder::inject(target_.request.headers, trace_id_, span_id_, parent_span_id_);
-  }
-  if (measured_) {
-    ++mesh_.metrics().edge(target_.from, target_.service).requests;
   }
   if (target_.timeout) {
     timeout_ = mesh_.sim().scheduleAfter(*target_.timeout,
@@ -77,6 +71,7 @@ void AppCall::onResponsePassDone(std::uint64_t epoch) {
   last_status_ = outcome_.response.status;
   if (measured_) {
     EdgeMetrics& edge = mesh_.metrics().edge(target_.from, target_.service);
+    ++edge.requests;
     edge.attempts += outcome_.attempts;
     edge.retries += outcome_.attempts > 1 ? outcome_.attempts - 1 : 0;
     ++edge.status_classes[std::min<std::uint32_t>(last_status_ / 100, 5)];
@@ -94,6 +89,7 @@ void AppCall::onTimeout() {
   }
   if (measured_) {
     EdgeMetrics& edge = mesh_.metrics().edge(target_.from, target_.service);
+    ++edge.requests;
     ++edge.app_timeouts;
     ++edge.status_classes[0];
     if (filter_ != nullptr) {
@@ -120,8 +116,10 @@ void AppCall::finishAttempt(bool ok) {
   }
   done_ = true;
   mesh_.sim().cancel(timeout_);
-  if (measured_ && !ok) {
-    ++mesh_.metrics().edge(target_.from, target_.service).failed_calls;
+  if (measured_) {
+    EdgeMetrics& edge = mesh_.metrics().edge(target_.from, target_.service);
+    ++edge.calls;
+    edge.failed_calls += ok ? 0 : 1;
   }
   owner_.onCallDone(*this, ok);
   maybeDelete();

@@ -17,7 +17,10 @@ namespace meshsim::sim {
 // Calls from one source (a service, or the load generator) to one destination service, as the
 // caller's app sees them. Three counts make layered amplification visible (DESIGN.md step 7):
 // `calls` the app's plan asked for, `requests` the app sent (its own retries included) and
-// `attempts` its sidecar sent upstream (mesh retries included).
+// `attempts` its sidecar sent upstream (mesh retries included). All three are counted when the
+// call / request ends (of those started in the measured window), so that a call still in flight
+// at the end of the run is in none of them and attempts >= requests >= calls holds (except for
+// requests the sidecar answered itself without any upstream attempt: UO, UH, NR).
 struct EdgeMetrics {
   std::uint64_t calls = 0;
   std::uint64_t requests = 0;
