@@ -1,11 +1,18 @@
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/yaml_node.h"
 #include "sim/mesh/mesh.h"
+#include "sim/report/run_outputs.h"
+#include "sim/report/run_summary.h"
 #include "sim/report/summary_table.h"
 #include "sim/scenario/scenario_loader.h"
 
@@ -14,43 +21,111 @@ namespace {
 constexpr std::string_view kUsage = R"(meshsim — discrete-event service-mesh simulator
 
 Usage:
-  meshsim run SCENARIO [--seed N] [--set key=value]...   simulate a scenario, print its summary
-  meshsim --version                                       print the version
-  meshsim --help                                          print this help
+  meshsim run SCENARIO [options]   simulate a scenario, print its summary, write its outputs
+  meshsim --version                print the version
+  meshsim --help                   print this help
 
-Exit status: 0 success, 2 bad input (the message names file:line:column and key).
+Options of `run`:
+  --out DIR        run directory (default runs/<scenario-name>-seed<N>); docs/outputs.md
+                   describes its files. An earlier run directory there is replaced.
+  --no-out         print the summary only, write no files
+  --seed N         override the scenario's seed
+  --duration D     override the measured duration (e.g. 60s, 5m)
+  --set key=value  override any scenario field (repeatable)
+
+Exit status: 0 success, 1 the outputs could not be written, 2 bad input (the message names
+file:line:column and key); on bad input no run directory is created.
 )";
+
+// Value of `--name VALUE` or `--name=VALUE` at args[i] (advancing i), or nullopt if args[i] is
+// not that option. Sets `missing` when the value is absent.
+std::optional<std::string> optionValue(const std::vector<std::string>& args, std::size_t& i,
+                                       std::string_view name, bool& missing) {
+  const std::string& arg = args[i];
+  if (arg == name) {
+    if (i + 1 >= args.size()) {
+      missing = true;
+      return std::string();
+    }
+    return args[++i];
+  }
+  if (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
+      arg[name.size()] == '=') {
+    return arg.substr(name.size() + 1);
+  }
+  return std::nullopt;
+}
+
+// A progress bar on stderr, redrawn in place; only used when stderr is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(double sim_seconds) : sim_seconds_(sim_seconds) {}
+  void update(double fraction) {
+    constexpr int kWidth = 40;
+    const int filled = static_cast<int>(fraction * kWidth + 0.5);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    std::fprintf(stderr, "\r[%s] %3.0f %%  %.1f / %.1f s simulated", bar.c_str(), 100 * fraction,
+                 fraction * sim_seconds_, sim_seconds_);
+    std::fflush(stderr);
+  }
+  void clear() {
+    std::fprintf(stderr, "\r%80s\r", "");
+    std::fflush(stderr);
+  }
+
+ private:
+  double sim_seconds_;
+};
+
+int badInput(const std::string& message) {
+  std::cerr << "meshsim run: " << message << "\n";
+  return 2;
+}
 
 int run(const std::vector<std::string>& args) {
   std::string scenario_path;
   std::vector<std::string> overrides;
+  std::optional<std::string> out_dir;
+  bool no_out = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    if ((arg == "--set" || arg == "--seed") && i + 1 < args.size()) {
-      overrides.push_back(arg == "--set" ? args[++i] : "seed=" + args[++i]);
-    } else if (arg.rfind("--set=", 0) == 0) {
-      overrides.push_back(arg.substr(6));
+    bool missing = false;
+    if (auto value = optionValue(args, i, "--set", missing)) {
+      overrides.push_back(*value);
+    } else if (auto seed = optionValue(args, i, "--seed", missing)) {
+      overrides.push_back("seed=" + *seed);
+    } else if (auto duration = optionValue(args, i, "--duration", missing)) {
+      overrides.push_back("duration=" + *duration);
+    } else if (auto out = optionValue(args, i, "--out", missing)) {
+      out_dir = *out;
+    } else if (arg == "--no-out") {
+      no_out = true;
     } else if (!arg.empty() && arg[0] != '-' && scenario_path.empty()) {
       scenario_path = arg;
     } else {
       std::cerr << "meshsim run: unexpected argument '" << arg << "'\n" << kUsage;
       return 2;
     }
+    if (missing) {
+      return badInput("option '" + arg + "' needs a value");
+    }
   }
   if (scenario_path.empty()) {
     std::cerr << "meshsim run: missing SCENARIO\n" << kUsage;
     return 2;
   }
+  if (no_out && out_dir) {
+    return badInput("--out and --no-out exclude each other");
+  }
+  if (out_dir && out_dir->empty()) {
+    return badInput("--out needs a directory");
+  }
   meshsim::config::Warnings warnings;
   meshsim::sim::Scenario scenario;
-  try {
-    scenario = meshsim::sim::loadScenario(scenario_path, overrides, warnings);
-  } catch (const meshsim::config::ConfigError& error) {
-    std::cerr << error.what() << "\n";
-    return 2;
-  }
   meshsim::sim::ScenarioPolicies policies;
   try {
+    scenario = meshsim::sim::loadScenario(scenario_path, overrides, warnings);
     policies = meshsim::sim::importScenarioPolicies(scenario, warnings);
   } catch (const meshsim::config::ConfigError& error) {
     std::cerr << error.what() << "\n";
@@ -59,9 +134,36 @@ int run(const std::vector<std::string>& args) {
   for (const auto& warning : warnings) {
     std::cerr << warning.format() << "\n";
   }
+  std::filesystem::path directory;
+  if (!no_out) {
+    directory = out_dir ? std::filesystem::path(*out_dir)
+                        : std::filesystem::path("runs") /
+                              (scenario.name + "-seed" + std::to_string(scenario.seed));
+    if (const auto problem = meshsim::sim::checkRunDirectory(directory)) {
+      return badInput(*problem);
+    }
+  }
+
   meshsim::sim::Mesh mesh(scenario, policies);
-  mesh.run();
-  meshsim::sim::printSummaryTable(std::cout, mesh);
+  if (isatty(fileno(stderr)) != 0) {
+    ProgressBar bar(meshsim::core::toSeconds(scenario.warmup + scenario.duration));
+    mesh.run([&bar](double fraction) { bar.update(fraction); });
+    bar.clear();
+  } else {
+    mesh.run();
+  }
+  const meshsim::sim::RunSummary summary = meshsim::sim::summarizeRun(mesh);
+  meshsim::sim::printSummaryTable(std::cout, summary);
+  if (no_out) {
+    return 0;
+  }
+  try {
+    meshsim::sim::writeRunDirectory(directory, mesh, summary);
+  } catch (const std::exception& error) {
+    std::cerr << "meshsim run: " << error.what() << "\n";
+    return 1;
+  }
+  std::cout << "Outputs      " << directory.string() << "\n";
   return 0;
 }
 

@@ -61,6 +61,8 @@ class AppCall final : public core::DownstreamCallbacks, public LiveSet<AppCall>:
   void onTimeout();
   void finishAttempt(bool ok);
   void maybeDelete();
+  // Measurement only: Istio metrics and, for sampled requests, the attempt's client span.
+  void recordAttempt(std::uint32_t status, core::ResponseFlags flags, const core::Host* host);
 
   Mesh& mesh_;
   Sidecar& sidecar_;
@@ -78,6 +80,10 @@ class AppCall final : public core::DownstreamCallbacks, public LiveSet<AppCall>:
   std::uint32_t last_status_ = 0;
   bool measured_ = false;
   bool done_ = false;
+  // Sampled requests only (B3 context from the request headers).
+  std::uint64_t trace_id_ = 0;
+  std::uint64_t parent_span_id_ = 0;
+  std::uint64_t span_id_ = 0;
 };
 
 }  // namespace meshsim::sim

@@ -5,8 +5,8 @@ namespace meshsim::sim {
 CpuPool::CpuPool(Simulator& sim, std::uint32_t servers)
     : sim_(sim), servers_(servers == 0 ? 1 : servers) {}
 
-void CpuPool::submit(Duration work, Event done, Duration then) {
-  const Job job{work, then, done};
+void CpuPool::submit(Duration work, Event done, Duration then, bool measured) {
+  const Job job{work, then, done, sim_.now(), measured};
   if (busy_ < servers_) {
     start(job);
   } else {
@@ -33,6 +33,10 @@ void CpuPool::onFinish(std::uint64_t slot) {
   free_slots_.push_back(static_cast<std::uint32_t>(slot));
   --busy_;
   busy_time_ += job.work;
+  if (job.measured) {
+    ++measured_jobs_;
+    measured_sojourn_ += sim_.now() + job.then - job.submitted;
+  }
   if (!queue_.empty()) {
     const Job next = queue_.front();
     queue_.pop_front();

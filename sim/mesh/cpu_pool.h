@@ -20,19 +20,25 @@ class CpuPool {
   // Runs `work` on the first free server, in arrival order; `done` fires `then` after it completes
   // (non-CPU latency that follows the work, such as a sidecar's added latency). A zero amount of
   // work still passes through the queue (it waits for a free server).
-  void submit(Duration work, Event done, Duration then = Duration::zero());
+  // `measured` jobs add their time from submission to `done` (queueing, work, then) to
+  // measuredSojourn(): the latency this pool adds, for sidecar cost reports.
+  void submit(Duration work, Event done, Duration then = Duration::zero(), bool measured = false);
 
   std::uint32_t servers() const { return servers_; }
   std::uint32_t busy() const { return busy_; }
   std::size_t queued() const { return queue_.size(); }
   // CPU time of completed jobs.
   Duration busyTime() const { return busy_time_; }
+  std::uint64_t measuredJobs() const { return measured_jobs_; }
+  Duration measuredSojourn() const { return measured_sojourn_; }
 
  private:
   struct Job {
     Duration work;
     Duration then;
     Event done;
+    SimTime submitted;
+    bool measured;
   };
   void start(const Job& job);
   void onFinish(std::uint64_t slot);
@@ -41,6 +47,8 @@ class CpuPool {
   std::uint32_t servers_;
   std::uint32_t busy_ = 0;
   Duration busy_time_{0};
+  std::uint64_t measured_jobs_ = 0;
+  Duration measured_sojourn_{0};
   std::deque<Job> queue_;
   std::vector<Job> running_;  // indexed by slot
   std::vector<std::uint32_t> free_slots_;

@@ -118,17 +118,32 @@ void LoadGenerator::issue(std::uint64_t user) {
   }
   target.request.body_bytes = service.request_bytes;
   target.request.grpc = service.protocol == Protocol::Grpc;
+  const bool measured = mesh_.measuring();
+  mesh_.traces().maybeSample(target.request, measured);
+  if (measured) {
+    mesh_.metrics().series[target.from].increment(mesh_.seriesTime(), kSeriesArrivals);
+  }
+  ++in_flight_;
   auto* call = new AppCall(mesh_, *client_.sidecar, *this, std::move(target));
   call->tag = user;
   call->start();
 }
 
 void LoadGenerator::onCallDone(AppCall& call, bool ok) {
+  --in_flight_;
   if (call.measured()) {
     MeshMetrics& metrics = mesh_.metrics();
     ++metrics.requests;
     ++(ok ? metrics.succeeded : metrics.failed);
-    metrics.latency.record(mesh_.sim().now() - call.startedAt());
+    const Duration latency = mesh_.sim().now() - call.startedAt();
+    metrics.latency.record(latency);
+    TimeSeries& series = metrics.series[metrics.loadGenerator()];
+    const SimTime at = mesh_.seriesTime();
+    series.increment(at, kSeriesCompleted);
+    if (!ok) {
+      series.increment(at, kSeriesErrors);
+    }
+    series.record(at, latency);
   }
   if (call.tag != kOpenLoop) {
     const Duration think =

@@ -22,6 +22,8 @@ class LoadGenerator final : public CallOwner {
   LoadGenerator(Mesh& mesh, Workload& client);
   void start();
   void onCallDone(AppCall& call, bool ok) override;
+  // End-to-end requests issued and not answered yet.
+  std::uint32_t inFlight() const { return in_flight_; }
 
  private:
   double currentRate() const;
@@ -40,6 +42,7 @@ class LoadGenerator final : public CallOwner {
   EventId next_arrival_;
   std::size_t schedule_step_ = 0;
   bool bursty_on_ = true;
+  std::uint32_t in_flight_ = 0;
 };
 
 }  // namespace meshsim::sim

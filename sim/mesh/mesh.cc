@@ -64,14 +64,19 @@ core::Endpoint endpointOf(const Workload& workload, const VersionSpec& version,
 
 }  // namespace
 
-Mesh::Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication)
+Mesh::Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication,
+           RecordingOptions recording)
     : scenario_(scenario),
       policies_(policies),
       replication_(replication),
-      network_(scenario.network, stream("network", "links")) {
+      recording_(recording),
+      network_(scenario.network, stream("network", "links")),
+      traces_(stream("traces", "sampling"), stream("traces", "span-ids"), recording.trace_sampling,
+              recording.max_traces) {
   metrics_.resize(scenario.services.size());
   measure_from_ = SimTime(scenario.warmup);
   end_ = SimTime(scenario.warmup + scenario.duration);
+  metrics_.configure(scenario, recording_.series_interval, measure_from_);
   buildWorkloads();
   configureProxies();
 }
@@ -319,15 +324,55 @@ void Mesh::applyPolicyFault(std::size_t fault_index, bool start) {
   }
 }
 
-void Mesh::run() {
+void Mesh::run(const ProgressCallback& progress) {
   const auto wall_start = std::chrono::steady_clock::now();
   load_ = std::make_unique<LoadGenerator>(*this, *workloads_.back());
   load_->start();
   faults_ = std::make_unique<FaultTimeline>(*this);
   faults_->schedule();
-  sim_.runUntil(end_);
+  // The run goes in slices: to each interval boundary (to sample the gauges) and, with a
+  // callback, to each 1 % of simulated time. runUntil(t) fires exactly the events at or before t
+  // and nothing else, so slicing does not change what happens.
+  const Duration total = end_ - core::kTimeZero;
+  const Duration tick = std::max(Duration(1), total / 100);
+  // Interval boundaries, the last one clipped to the end of the run.
+  SimTime next_sample = std::min(measure_from_ + recording_.series_interval, end_);
+  SimTime next_tick = progress ? core::kTimeZero + tick : end_;
+  while (sim_.now() < end_) {
+    const SimTime until = std::min({next_sample, next_tick, end_});
+    sim_.runUntil(until);
+    if (until == next_sample) {
+      sampleGauges(until);
+      next_sample =
+          until == end_ ? SimTime::max() : std::min(next_sample + recording_.series_interval, end_);
+    }
+    if (progress && until == next_tick) {
+      progress(static_cast<double>((until - core::kTimeZero).count()) /
+               static_cast<double>(total.count()));
+      next_tick = std::min(next_tick + tick, end_);
+    }
+  }
+  for (TimeSeries& series : metrics_.series) {
+    series.finish(end_);
+  }
   wall_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+}
+
+void Mesh::sampleGauges(SimTime at) {
+  for (TimeSeries& series : metrics_.series) {
+    series.advanceTo(at);
+  }
+  const std::size_t first = metrics_.gauges.size();
+  metrics_.gauges.resize(first + scenario_.services.size() + 1);
+  for (const auto& workload : workloads_) {
+    if (workload->app) {
+      SeriesGauges& gauges = metrics_.gauges[first + workload->service];
+      gauges.in_flight += workload->app->inFlight();
+      gauges.queued += workload->app->queued();
+    }
+  }
+  metrics_.gauges[first + scenario_.services.size()].in_flight = load_->inFlight();
 }
 
 }  // namespace meshsim::sim

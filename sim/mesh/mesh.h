@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include "sim/mesh/mesh_metrics.h"
 #include "sim/mesh/network.h"
 #include "sim/mesh/scenario_policies.h"
+#include "sim/mesh/trace_recorder.h"
 #include "sim/mesh/workload.h"
 #include "sim/random/random_stream.h"
 #include "sim/scenario/scenario.h"
@@ -31,26 +33,47 @@ struct ConnectionSecurity {
   bool identity = false;  // the server learns the client's SPIFFE identity (mTLS accepted)
 };
 
+// What a run records besides its counters (the run directory's time series and traces).
+struct RecordingOptions {
+  Duration series_interval = std::chrono::seconds(1);
+  double trace_sampling = 0.01;  // fraction of end-to-end requests traced
+  std::size_t max_traces = 1000;
+};
+
+// Called from Mesh::run with the fraction of simulated time done, about every 1 %.
+using ProgressCallback = std::function<void(double fraction)>;
+
 // The whole simulated mesh of one replication: every pod (app + sidecar), the network, the load
 // generator and the fault timeline, all driven by one Simulator. Built from a loaded Scenario;
 // run() simulates warm-up + duration and leaves the measurements in metrics().
 class Mesh {
  public:
   // `policies` must outlive the mesh (importScenarioPolicies).
-  Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication = 0);
+  Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication = 0,
+       RecordingOptions recording = {});
   ~Mesh();
   Mesh(const Mesh&) = delete;
   Mesh& operator=(const Mesh&) = delete;
 
-  void run();
+  // `progress`, if set, is called about every 1 % of simulated time; it must not touch the mesh,
+  // and results are the same with or without it.
+  void run(const ProgressCallback& progress = {});
 
   Simulator& sim() { return sim_; }
+  const Simulator& sim() const { return sim_; }
   const Scenario& scenario() const { return scenario_; }
   Network& network() { return network_; }
   MeshMetrics& metrics() { return metrics_; }
   const MeshMetrics& metrics() const { return metrics_; }
   const core::HandshakeCostModel& tlsCosts() const { return tls_costs_; }
   std::vector<std::unique_ptr<Workload>>& workloads() { return workloads_; }
+  const std::vector<std::unique_ptr<Workload>>& workloads() const { return workloads_; }
+  TraceRecorder& traces() { return traces_; }
+  const TraceRecorder& traces() const { return traces_; }
+  const RecordingOptions& recording() const { return recording_; }
+  // The time to stamp time-series samples with: an event at exactly end() belongs to the last
+  // interval, not to an empty one after it.
+  SimTime seriesTime() const { return std::min(sim_.now(), end_ - Duration(1)); }
   Workload* workloadByAddress(const std::string& address);
   // A random stream for `entity`/`purpose` of this replication, keyed by names (common random
   // numbers across scenario variants).
@@ -71,14 +94,17 @@ class Mesh {
  private:
   void buildWorkloads();
   void configureProxies();
+  void sampleGauges(SimTime at);
 
   const Scenario& scenario_;
   const ScenarioPolicies& policies_;
   const std::uint64_t replication_;
+  const RecordingOptions recording_;
   Simulator sim_;
   Network network_;
   MeshMetrics metrics_;
   core::HandshakeCostModel tls_costs_;
+  TraceRecorder traces_;
   std::vector<std::unique_ptr<Workload>> workloads_;
   std::unordered_map<std::string, Workload*> by_address_;
   std::unique_ptr<LoadGenerator> load_;

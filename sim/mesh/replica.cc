@@ -229,6 +229,7 @@ void Replica::accept(AppStream& stream, const core::Request& request) {
   ServiceMetrics& metrics = mesh_.metrics().services[workload_.service];
   if (measured) {
     ++metrics.received;
+    mesh_.metrics().series[workload_.service].increment(mesh_.seriesTime(), kSeriesArrivals);
   }
   const std::optional<Index> operation = version_.findOperation(request.path, request.method);
   if (!operation) {
@@ -239,6 +240,7 @@ void Replica::accept(AppStream& stream, const core::Request& request) {
     // The app's own overload answer.
     if (measured) {
       ++metrics.rejected;
+      mesh_.metrics().series[workload_.service].increment(mesh_.seriesTime(), kSeriesRejected);
     }
     stream.respondLater(mesh_.sim(), 503);
     return;
@@ -248,6 +250,15 @@ void Replica::accept(AppStream& stream, const core::Request& request) {
   job->arrived_ = mesh_.sim().now();
   job->measured_ = measured;
   job->epoch_ = epoch_;
+  if (const auto trace = TraceRecorder::extract(request.headers)) {
+    // The server span: a child of the caller's client span; the app's own calls become its
+    // children, as they copy the request headers.
+    job->trace_id_ = trace->trace_id;
+    job->parent_span_id_ = trace->span_id;
+    job->span_id_ = mesh_.traces().newSpanId();
+    TraceRecorder::inject(job->request_.headers, job->trace_id_, job->span_id_,
+                          job->parent_span_id_);
+  }
   jobs_.push_back(job);
   if (busy_ < version_.concurrency) {
     startWork(job);
@@ -338,7 +349,31 @@ void Replica::complete(AppJob* job) {
     if (status >= 500) {
       ++metrics.errors;
     }
-    metrics.latency.record(mesh_.sim().now() - job->arrived_);
+    const Duration latency = mesh_.sim().now() - job->arrived_;
+    metrics.latency.record(latency);
+    TimeSeries& series = mesh_.metrics().series[workload_.service];
+    const SimTime at = mesh_.seriesTime();
+    series.increment(at, kSeriesCompleted);
+    if (status >= 500) {
+      series.increment(at, kSeriesErrors);
+    }
+    series.record(at, latency);
+  }
+  if (job->span_id_ != 0) {
+    SpanRecord span;
+    span.trace_id = job->trace_id_;
+    span.id = job->span_id_;
+    span.parent_id = job->parent_span_id_;
+    span.kind = SpanRecord::Kind::kServer;
+    span.local_service = workload_.service;
+    span.remote_service = workload_.service;
+    span.workload = workload_.name;
+    span.path = job->request_.path;
+    span.start = job->arrived_;
+    span.duration = mesh_.sim().now() - job->arrived_;
+    span.status = job->stream_ != nullptr ? status : 0;
+    span.upstream_cluster = "inbound|9080||";
+    mesh_.traces().add(std::move(span));
   }
   if (job->stream_ != nullptr) {
     core::Response response;

@@ -106,6 +106,10 @@ class AppJob final : public CallOwner {
   bool measured_ = false;
   std::uint64_t epoch_ = 0;  // the replica's life this job belongs to
   std::vector<AppCall*> calls_;
+  // Sampled requests only: the server span's trace, id and parent (the caller's client span).
+  std::uint64_t trace_id_ = 0;
+  std::uint64_t span_id_ = 0;
+  std::uint64_t parent_span_id_ = 0;
 };
 
 // An app replica: a bounded FIFO queue in front of a pool of workers, a service-time
@@ -132,6 +136,9 @@ class Replica {
   const ServiceSpec& service() const { return service_; }
   const VersionSpec& version() const { return version_; }
   std::uint32_t busyWorkers() const { return busy_; }
+  // Requests inside the app (queued or served) and those waiting for a worker.
+  std::uint32_t inFlight() const { return static_cast<std::uint32_t>(jobs_.size()); }
+  std::uint32_t queued() const { return static_cast<std::uint32_t>(waiting_.size()); }
 
  private:
   friend class AppJob;

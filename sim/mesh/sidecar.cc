@@ -61,7 +61,7 @@ void Sidecar::pass(Event done) {
                              ? core::fromSeconds(std::max(0.0, spec_.latency->sample(random_)))
                              : Duration::zero();
   // The per-request CPU figure covers both directions of one request through this sidecar.
-  cpu_.submit(spec_.cpu_per_request / 2, done, extra);
+  cpu_.submit(spec_.cpu_per_request / 2, done, extra, mesh_.measuring());
 }
 
 void Sidecar::addServerConnection(MeshConnection* connection) {

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "sim/mesh/mesh.h"
+#include "sim/report/run_summary.h"
+
+namespace meshsim::sim {
+
+// The files of a run directory (docs/outputs.md documents every field). Each writer is a pure
+// function of the finished run, except writeEngineJson, which carries the wall-clock figures and
+// is therefore the one file that differs between two runs of the same scenario and seed.
+void writeSummaryJson(std::ostream& out, const RunSummary& summary);
+void writeEngineJson(std::ostream& out, const RunSummary& summary);
+void writeTimeSeriesCsv(std::ostream& out, const Mesh& mesh);
+void writeEdgesCsv(std::ostream& out, const RunSummary& summary);
+void writePrometheus(std::ostream& out, const Mesh& mesh);
+void writeTraces(std::ostream& out, const Mesh& mesh);
+
+// Why `dir` cannot receive a run's outputs (it is a file, or a directory that is not empty and
+// holds no summary.json), or nullopt when it can. Checked before the run so that bad input costs
+// nothing and leaves nothing.
+std::optional<std::string> checkRunDirectory(const std::filesystem::path& dir);
+
+// Writes every file into a fresh temporary sibling of `dir` and renames it into place only once
+// all of them are complete, replacing a previous run directory. On failure nothing is left behind
+// (the temporary directory is removed) and std::runtime_error says what went wrong.
+void writeRunDirectory(const std::filesystem::path& dir, const Mesh& mesh,
+                       const RunSummary& summary);
+
+}  // namespace meshsim::sim
