@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include "core/common/strings.h"
 
 #include "core/retry/retry_on.h"
 
@@ -21,17 +22,6 @@ constexpr std::array<std::uint16_t, 62> kGoStatusCodes{
     302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
     410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428,
     429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511};
-
-std::string_view trimSpace(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && space(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Go strconv.Atoi: optional sign, decimal digits, nothing else.
 std::optional<std::int64_t> goAtoi(std::string_view s) {
@@ -98,7 +88,7 @@ std::optional<RetryPolicy> translateIstioRetries(const std::optional<IstioHttpRe
     std::string_view list = in->retry_on;
     while (true) {
       const std::size_t comma = list.find(',');
-      const std::string_view part = trimSpace(list.substr(0, comma));
+      const std::string_view part = trimWhitespace(list.substr(0, comma));
       if (!part.empty()) {
         const auto number = goAtoi(part);
         if (number && isGoKnownHttpStatus(*number)) {

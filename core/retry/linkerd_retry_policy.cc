@@ -1,6 +1,7 @@
 #include "core/retry/linkerd_retry_policy.h"
 
 #include <charconv>
+#include "core/common/strings.h"
 
 #include "core/retry/retry_on.h"
 #include "core/retry/retry_policy.h"
@@ -8,17 +9,6 @@
 namespace meshsim::core {
 
 namespace {
-
-std::string_view trimSpace(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && space(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::optional<std::uint32_t> parseStatus(std::string_view s) {
   std::uint32_t value = 0;
@@ -59,7 +49,7 @@ std::vector<StatusRange> parseLinkerdHttpRetryConditions(std::string_view value,
   std::vector<StatusRange> ranges;
   while (!value.empty()) {
     const std::size_t comma = value.find(',');
-    const std::string_view token = trimSpace(value.substr(0, comma));
+    const std::string_view token = trimWhitespace(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     if (token.empty()) {
       continue;
@@ -79,8 +69,8 @@ std::vector<StatusRange> parseLinkerdHttpRetryConditions(std::string_view value,
         continue;
       }
     } else {
-      const auto low = parseStatus(trimSpace(token.substr(0, dash)));
-      const auto high = parseStatus(trimSpace(token.substr(dash + 1)));
+      const auto low = parseStatus(trimWhitespace(token.substr(0, dash)));
+      const auto high = parseStatus(trimWhitespace(token.substr(dash + 1)));
       if (low && high && *low <= *high) {
         ranges.push_back({*low, *high});
         continue;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <utility>
+#include "core/common/strings.h"
 
 namespace meshsim::core {
 
@@ -34,25 +35,11 @@ constexpr std::array<Token, 16> kTokens{{
 
 enum class Accept { kHttp, kGrpc, kBoth };
 
-constexpr bool isSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isSpace(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && isSpace(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 RetryOnParseResult parse(std::string_view list, Accept accept) {
   RetryOnParseResult result;
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    const std::string_view token = trim(list.substr(0, comma));
+    const std::string_view token = trimWhitespace(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     if (token.empty()) {
       continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include "core/common/strings.h"
 
 #include "core/retry/retry_on.h"
 
@@ -14,23 +15,9 @@ constexpr std::string_view kEnvoyRateLimited = "x-envoy-ratelimited";
 constexpr std::string_view kGrpcStatus = "grpc-status";
 constexpr std::uint32_t kTooEarly = 425;
 
-constexpr bool isSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && isSpace(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && isSpace(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // absl::SimpleAtoi-like: surrounding whitespace allowed, the rest must be digits.
 std::optional<std::uint64_t> parseUnsigned(std::string_view s) {
-  s = trim(s);
+  s = trimWhitespace(s);
   if (!s.empty() && s.front() == '+') {
     s.remove_prefix(1);
   }
@@ -46,7 +33,7 @@ template <class Fn>
 void forEachToken(std::string_view list, Fn&& fn) {
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    const std::string_view token = trim(list.substr(0, comma));
+    const std::string_view token = trimWhitespace(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     if (!token.empty()) {
       fn(token);
