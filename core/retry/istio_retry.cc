@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include "core/common/strings.h"
 
+#include "core/common/strings.h"
 #include "core/retry/retry_on.h"
 
 namespace meshsim::core {

@@ -1,8 +1,8 @@
 #include "core/retry/linkerd_retry_policy.h"
 
 #include <charconv>
-#include "core/common/strings.h"
 
+#include "core/common/strings.h"
 #include "core/retry/retry_on.h"
 #include "core/retry/retry_policy.h"
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <utility>
+
 #include "core/common/strings.h"
 
 namespace meshsim::core {
