@@ -114,6 +114,7 @@ void writeSummaryJson(std::ostream& out, const RunSummary& r) {
   for (const ServiceSummary& s : r.services) {
     json.key(s.name);
     json.beginObject();
+    json.field("sidecar", s.sidecar);
     json.field("requests", s.requests);
     json.field("attempts", s.attempts);
     json.field("completed", s.completed);

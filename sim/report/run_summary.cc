@@ -54,6 +54,7 @@ RunSummary summarizeRun(const Mesh& mesh) {
     const ServiceMetrics& service = m.services[s];
     ServiceSummary out;
     out.name = scenario.services[s].name;
+    out.sidecar = scenario.services[s].has_sidecar;
     out.requests = service.received;
     out.completed = service.completed;
     out.errors = service.errors;

@@ -26,6 +26,7 @@ LatencySummary summarizeLatency(const LatencyHistogram& histogram);
 
 struct ServiceSummary {
   std::string name;
+  bool sidecar = true;          // false: outside the mesh (no proxy, no mTLS, no policy)
   std::uint64_t requests = 0;   // arrived at the app
   std::uint64_t attempts = 0;   // upstream attempts callers' sidecars sent to it
   std::uint64_t completed = 0;  // responses the app produced

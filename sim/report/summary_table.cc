@@ -66,6 +66,16 @@ void printSummaryTable(std::ostream& out, const RunSummary& r) {
                 "latency %.3f ms per hop\n",
                 r.sidecars, r.sidecar_cpu_cores, r.sidecar_memory_mib, r.sidecar_added_latency_ms);
   out << line;
+  // Services outside the mesh get no policy at all: say so, they are easy to miss.
+  std::string outside;
+  for (const ServiceSummary& service : r.services) {
+    if (!service.sidecar) {
+      outside += (outside.empty() ? "" : ", ") + service.name;
+    }
+  }
+  if (!outside.empty()) {
+    out << "No sidecar   " << outside << " (no retries, limits, ejection, mTLS or authorization)\n";
+  }
   std::snprintf(line, sizeof(line),
                 "TLS          handshakes full %llu  resumed %llu  cpu %.4f s  connections %llu  "
                 "refused %llu\n",

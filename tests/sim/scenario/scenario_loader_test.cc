@@ -181,7 +181,7 @@ TEST(ScenarioLoaderTest, DefaultsAsInTheSchema) {
   EXPECT_EQ(s.sidecar.workers, 2u);
   EXPECT_EQ(s.sidecar.cpu_per_request, core::Duration(200us));
   EXPECT_EQ(s.sidecar.latency, nullptr);
-  EXPECT_EQ(s.sidecar.memory_base, 40u * 1024 * 1024);
+  EXPECT_EQ(s.sidecar.memory_base, 60u * 1000 * 1000);  // Istio 1.24: 60 MB per sidecar
   EXPECT_EQ(s.sidecar.memory_per_connection, 20u * 1024);
   EXPECT_EQ(s.mtls.mode, MtlsMode::Auto);
   EXPECT_EQ(s.mtls.key, TlsKey::Rsa2048);
