@@ -31,8 +31,8 @@ double peakRssMiB() {
 
 void runBookinfo(benchmark::State& state, const std::vector<std::string>& overrides) {
   config::Warnings warnings;
-  const Scenario scenario =
-      loadScenario(std::string(MESHSIM_SOURCE_DIR) + "/scenarios/bookinfo.yaml", overrides, warnings);
+  const Scenario scenario = loadScenario(
+      std::string(MESHSIM_SOURCE_DIR) + "/scenarios/bookinfo.yaml", overrides, warnings);
   const ScenarioPolicies policies = importScenarioPolicies(scenario, warnings);
   std::uint64_t requests = 0;
   std::uint64_t events = 0;

@@ -39,7 +39,9 @@ std::size_t allocationCount() {
   return g_allocations;
 }
 
-bool allocationCountingEnabled() { return MESHSIM_COUNT_ALLOCATIONS != 0; }
+bool allocationCountingEnabled() {
+  return MESHSIM_COUNT_ALLOCATIONS != 0;
+}
 
 namespace {
 
