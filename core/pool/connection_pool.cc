@@ -304,14 +304,7 @@ void ConnectionPool::onClientConnected(ActiveClient& client) {
       static_cast<std::uint64_t>(toMilliseconds(loop_.now() - client.created_));
   transition(client, ClientState::kReady);
   onUpstreamReady();
-  if (client.state_ == ClientState::kReady && client.active_streams_ == 0 &&
-      settings_.idle_timeout > Duration::zero()) {
-    if (!client.idle_timer_) {
-      client.idle_timer_ =
-          loop_.createTimer(Callback::member<&ActiveClient::onIdleTimeout>(&client));
-    }
-    client.idle_timer_->enable(settings_.idle_timeout);
-  }
+  armIdleTimerIfIdle(client);
 }
 
 void ConnectionPool::onClientStreamClosed(ActiveClient& client) {
@@ -328,14 +321,19 @@ void ConnectionPool::onClientStreamClosed(ActiveClient& client) {
     transition(client, ClientState::kReady);
     onUpstreamReady();
   }
-  if (client.state_ == ClientState::kReady && client.active_streams_ == 0 &&
-      settings_.idle_timeout > Duration::zero()) {
-    if (!client.idle_timer_) {
-      client.idle_timer_ =
-          loop_.createTimer(Callback::member<&ActiveClient::onIdleTimeout>(&client));
-    }
-    client.idle_timer_->enable(settings_.idle_timeout);
+  armIdleTimerIfIdle(client);
+}
+
+void ConnectionPool::armIdleTimerIfIdle(ActiveClient& client) {
+  // An idle connection closes after idle_timeout with no stream on it (§2).
+  if (client.state_ != ClientState::kReady || client.active_streams_ != 0 ||
+      settings_.idle_timeout <= Duration::zero()) {
+    return;
   }
+  if (!client.idle_timer_) {
+    client.idle_timer_ = loop_.createTimer(Callback::member<&ActiveClient::onIdleTimeout>(&client));
+  }
+  client.idle_timer_->enable(settings_.idle_timeout);
 }
 
 void ConnectionPool::closeClient(ActiveClient& client) {

@@ -124,6 +124,7 @@ class ConnectionPool {
   // `connect_failure` is what pending requests fail with if it never connected.
   void onClientClosed(ActiveClient& client, ResetReason connect_failure);
   void closeClient(ActiveClient& client);
+  void armIdleTimerIfIdle(ActiveClient& client);
   void onDeferredDelete();
 
   ClientList& owningList(const ActiveClient& client);
