@@ -248,6 +248,9 @@ class Importer {
       policy.outlier_detection = outlier.outlier;
       policy.load_balancer.healthy_panic_threshold =
           static_cast<std::uint32_t>(outlier.healthy_panic_threshold_percent);
+      // MeshConfig enables localityLbSetting by default and Istio applies its failover priorities
+      // only where outlier detection can move traffic off a locality (§4.6, §5.7).
+      policy.locality_failover = true;
     }
     if (traffic && traffic->tls) {
       policy.tls_mode = traffic->tls;

@@ -27,6 +27,11 @@ struct ClusterPolicy {
   BalancerKind balancer = BalancerKind::kEnvoy;
   LoadBalancerConfig load_balancer;  // also carries the healthy panic threshold
   std::optional<OutlierDetectionConfig> outlier_detection;
+  // Istio locality failover (§5.7): hosts are split into priorities by their distance from the
+  // client proxy's locality, so traffic leaves the closest locality only as its hosts become
+  // unhealthy (§5.1). Istio turns it on for clusters with an outlierDetection block, because
+  // MeshConfig enables localityLbSetting by default and only ejection ever moves load (§4.6).
+  bool locality_failover = false;
   // Client TLS from a DestinationRule; unset lets the profile decide per endpoint (Istio auto mTLS:
   // ISTIO_MUTUAL to endpoints with a sidecar, plaintext otherwise, §7.2).
   std::optional<ClientTlsMode> tls_mode;

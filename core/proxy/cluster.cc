@@ -1,12 +1,14 @@
 #include "core/proxy/cluster.h"
 
 #include "core/lb/load_balancer_factory.h"
+#include "core/lb/locality_failover.h"
 
 namespace meshsim::core {
 
 Cluster::Cluster(std::string name, const ClusterPolicy& policy,
                  const std::vector<Endpoint>& endpoints, std::uint32_t workers, EventLoop& loop,
-                 RandomGenerator& random, UpstreamTransport& transport)
+                 RandomGenerator& random, UpstreamTransport& transport,
+                 const Locality& local_locality)
     : name_(std::move(name)),
       policy_(policy),
       workers_(workers == 0 ? 1 : workers),
@@ -20,7 +22,7 @@ Cluster::Cluster(std::string name, const ClusterPolicy& policy,
                                                    endpoint.locality, endpoint.labels));
     hosts_.push_back(host_storage_.back().get());
   }
-  priorities_.push_back(hosts_);
+  priorities_ = buildPriorities(policy_, hosts_, local_locality);
   if (policy_.outlier_detection) {
     outlier_ = std::make_unique<OutlierDetector>(loop_, random_, *policy_.outlier_detection, stats_,
                                                  std::span<Host* const>(hosts_));
@@ -104,6 +106,14 @@ void Cluster::refreshBalancers() {
   for (auto& balancer : ewma_balancers_) {
     balancer->refresh(loop_.now());
   }
+}
+
+HostsPerPriority Cluster::buildPriorities(const ClusterPolicy& policy, const HostVector& hosts,
+                                          const Locality& local_locality) {
+  if (policy.locality_failover) {
+    return buildLocalityFailoverPriorities(hosts, local_locality);
+  }
+  return HostsPerPriority{hosts};
 }
 
 void Cluster::drainPools(Host& host) {

@@ -41,7 +41,7 @@ class Cluster final : public OutlierEventListener {
  public:
   Cluster(std::string name, const ClusterPolicy& policy, const std::vector<Endpoint>& endpoints,
           std::uint32_t workers, EventLoop& loop, RandomGenerator& random,
-          UpstreamTransport& transport);
+          UpstreamTransport& transport, const Locality& local_locality = {});
   ~Cluster() override;
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
@@ -54,6 +54,9 @@ class Cluster final : public OutlierEventListener {
   OutlierDetector* outlierDetector() { return outlier_.get(); }
   const HostVector& hosts() const { return hosts_; }
   std::uint32_t workers() const { return workers_; }
+  // Hosts by priority as the Envoy balancers see them: one priority, or with
+  // policy().locality_failover one per distance from the client's locality (§5.7).
+  const HostsPerPriority& priorities() const { return priorities_; }
 
   // nullptr: no host to send to (503 UH).
   Host* chooseHost(std::uint32_t worker, LoadBalancerContext* context);
@@ -74,6 +77,10 @@ class Cluster final : public OutlierEventListener {
  private:
   void refreshBalancers();
   void drainPools(Host& host);
+  // Membership only: health changes keep each host in its priority and the balancers' refresh()
+  // recomputes per-priority health and load (§5.1).
+  static HostsPerPriority buildPriorities(const ClusterPolicy& policy, const HostVector& hosts,
+                                          const Locality& local_locality);
 
   const std::string name_;
   const ClusterPolicy policy_;
@@ -85,7 +92,7 @@ class Cluster final : public OutlierEventListener {
   ResourceManager resources_;
   std::vector<std::unique_ptr<Host>> host_storage_;
   HostVector hosts_;
-  HostsPerPriority priorities_;  // a single priority: locality failover is not modelled yet
+  HostsPerPriority priorities_;
   std::unique_ptr<OutlierDetector> outlier_;
   std::vector<std::unique_ptr<LoadBalancer>> balancers_;              // per worker (Envoy kinds)
   std::vector<std::unique_ptr<P2cPeakEwmaBalancer>> ewma_balancers_;  // per worker (Linkerd)

@@ -67,7 +67,7 @@ Proxy::Proxy(ProxyConfig config, EventLoop& loop, RandomGenerator& random,
   for (const ClusterDefinition& definition : config_.clusters) {
     clusters_.push_back(std::make_unique<Cluster>(definition.name, definition.policy,
                                                   definition.endpoints, config_.workers, loop_,
-                                                  random_, transport));
+                                                  random_, transport, config_.locality));
   }
   routes_ = resolve(config_.routes);
 }

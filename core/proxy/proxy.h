@@ -35,6 +35,8 @@ struct ProxyConfig {
   // Set on an inbound proxy: requests are authorized before routing (§7.5). Unset: no RBAC filter.
   std::optional<std::vector<AuthorizationPolicy>> authorization;
   std::uint32_t inbound_port = 0;  // the destination port RBAC rules see
+  // Where this proxy runs: the reference point of locality failover priorities (§5.7).
+  Locality locality;
 
   // Routes that reference unknown clusters, invalid cluster policies, invalid route tables.
   ConfigDiagnostics validate() const;

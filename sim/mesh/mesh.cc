@@ -202,6 +202,7 @@ void Mesh::configureProxies() {
     core::ProxyConfig outbound;
     outbound.profile = profile;
     outbound.workers = meshed ? workload->sidecar->spec().workers : 1;
+    outbound.locality.zone = scenario_.zones[workload->zone];
     if (meshed && istio) {
       outbound.routes = policies_.base.outbound_routes;
       for (const istio::ClusterDefinition& definition : policies_.base.clusters) {

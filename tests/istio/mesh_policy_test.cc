@@ -389,6 +389,42 @@ TEST(IstioImportClustersTest, OutlierDetectionAndPanicThreshold) {
   EXPECT_EQ(policy.cluster("details|v1"), nullptr);
 }
 
+// MeshConfig enables localityLbSetting by default, so an outlierDetection block (even an empty
+// one) also turns on locality failover priorities; without it Istio leaves one priority (§4.6,
+// §5.7, §10 item 14).
+TEST(IstioImportClustersTest, OutlierDetectionTurnsOnLocalityFailover) {
+  const MeshPolicy policy = import(R"(apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  trafficPolicy:
+    connectionPool:
+      tcp: {maxConnections: 100}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+    trafficPolicy:
+      outlierDetection: {}
+)");
+  EXPECT_FALSE(policy.cluster("reviews")->policy.locality_failover);
+  EXPECT_FALSE(policy.cluster("reviews|v1")->policy.locality_failover);
+  const core::ClusterPolicy& v2 = policy.cluster("reviews|v2")->policy;
+  ASSERT_TRUE(v2.outlier_detection.has_value());
+  EXPECT_TRUE(v2.locality_failover);
+  EXPECT_EQ(v2.load_balancer.healthy_panic_threshold, 0u);
+  // No DestinationRule at all: no outlier detection, no failover.
+  EXPECT_FALSE(policy.cluster("details")->policy.locality_failover);
+
+  const MeshPolicy with_block = import(bookinfoReviews());
+  for (const char* name : {"reviews", "reviews|v1", "reviews|v2", "reviews|v3"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(with_block.cluster(name)->policy.locality_failover);
+  }
+}
+
 TEST(IstioImportClustersTest, ConnectionPoolThresholds) {
   const MeshPolicy policy = import(bookinfoReviews());
   const core::ClusterPolicy& p = policy.cluster("reviews|v1")->policy;
