@@ -1,5 +1,6 @@
 #include "sim/report/summary_table.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -41,20 +42,33 @@ void printSummaryTable(std::ostream& out, const RunSummary& r) {
       r.latency.p99, r.latency.p999);
   out << line;
 
-  out << "Service              rps   errors %  utilization %  p50 ms   p99 ms   rejected  wasted\n";
+  // Name columns as wide as the longest name, so long service names keep the table aligned.
+  int service_width = 18;
   for (const ServiceSummary& service : r.services) {
-    std::snprintf(line, sizeof(line), "%-18s %7.1f %9.2f %14.1f %8.2f %8.2f %9llu %7llu\n",
-                  service.name.c_str(), service.rps, 100.0 * service.error_rate,
+    service_width = std::max(service_width, static_cast<int>(service.name.size()));
+  }
+  int edge_width = 30;
+  for (const EdgeSummary& edge : r.edges) {
+    edge_width = std::max(edge_width, static_cast<int>(edge.from.size() + edge.to.size() + 4));
+  }
+
+  std::snprintf(line, sizeof(line), "%-*s %7s %9s %14s %8s %8s %9s %7s\n", service_width, "Service",
+                "rps", "errors %", "utilization %", "p50 ms", "p99 ms", "rejected", "wasted");
+  out << line;
+  for (const ServiceSummary& service : r.services) {
+    std::snprintf(line, sizeof(line), "%-*s %7.1f %9.2f %14.1f %8.2f %8.2f %9llu %7llu\n",
+                  service_width, service.name.c_str(), service.rps, 100.0 * service.error_rate,
                   100.0 * service.utilization, service.latency.p50, service.latency.p99,
                   u(service.rejected), u(service.wasted));
     out << line;
   }
 
-  out << "\nEdge                            calls  requests  attempts  amplif.  failed  p99 ms  "
-         "flags\n";
+  std::snprintf(line, sizeof(line), "\n%-*s %7s %9s %9s %8s %7s %7s  %s\n", edge_width, "Edge",
+                "calls", "requests", "attempts", "amplif.", "failed", "p99 ms", "flags");
+  out << line;
   for (const EdgeSummary& edge : r.edges) {
     const std::string name = edge.from + " -> " + edge.to;
-    std::snprintf(line, sizeof(line), "%-30s %7llu %9llu %9llu %8.3f %7llu %7.2f  %s\n",
+    std::snprintf(line, sizeof(line), "%-*s %7llu %9llu %9llu %8.3f %7llu %7.2f  %s\n", edge_width,
                   name.c_str(), u(edge.calls), u(edge.requests), u(edge.attempts),
                   edge.amplification, u(edge.failed_calls), edge.latency.p99,
                   flagSummary(edge).c_str());
