@@ -26,21 +26,22 @@ void P2cPeakEwmaBalancer::refresh(MonotonicTime now) {
   }
 }
 
-Host* P2cPeakEwmaBalancer::chooseHost(MonotonicTime now, RandomGenerator& random) {
-  const std::size_t n = ready_.size();
+Host* P2cPeakEwmaBalancer::chooseHostAmong(std::span<Host* const> candidates, MonotonicTime now,
+                                           RandomGenerator& random) {
+  const std::size_t n = candidates.size();
   if (n == 0) {
     return nullptr;
   }
   if (n == 1) {
-    return ready_[0];
+    return candidates[0];
   }
   const std::size_t a = random.random() % n;
   std::size_t b = random.random() % (n - 1);
   if (b >= a) {
     ++b;
   }
-  Host* host_a = ready_[a];
-  Host* host_b = ready_[b];
+  Host* host_a = candidates[a];
+  Host* host_b = candidates[b];
   const double load_a = ewma_[host_a->index()].load(now);
   const double load_b = ewma_[host_b->index()].load(now);
   return load_a <= load_b ? host_a : host_b;

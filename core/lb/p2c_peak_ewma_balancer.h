@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/common/random.h"
@@ -17,16 +18,23 @@ namespace meshsim::core {
 // reduced with `% n` like every other balancer here (§0.1); Linkerd's rand uses uniform ranges, so
 // the streams differ draw for draw but not in distribution.
 //
-// Ready = Host::healthy() (failure accrual, §4.7, flips the same flags). Per-endpoint state lives
-// in a vector indexed by Host::index(). Linkerd does no priorities, panic or host-selection
-// retries.
+// Ready = Host::healthy(). Failure accrual (§4.7) is applied by the owner, which passes only the
+// available endpoints to chooseHostAmong(), so the outlier-ejection flags stay Envoy's alone.
+// Per-endpoint state lives in a vector indexed by Host::index(). Linkerd does no priorities, panic
+// or host-selection retries.
 class P2cPeakEwmaBalancer {
  public:
   P2cPeakEwmaBalancer(const HostVector& hosts, MonotonicTime now,
                       Duration default_rtt = PeakEwma::kDefaultRtt,
                       Duration decay = PeakEwma::kDefaultDecay);
 
-  Host* chooseHost(MonotonicTime now, RandomGenerator& random);
+  Host* chooseHost(MonotonicTime now, RandomGenerator& random) {
+    return chooseHostAmong(ready_, now, random);
+  }
+  // The same P2C over `candidates` (a subset of readyHosts(), e.g. without endpoints that failure
+  // accrual made unavailable); the draws are those chooseHost() makes for that many endpoints.
+  Host* chooseHostAmong(std::span<Host* const> candidates, MonotonicTime now,
+                        RandomGenerator& random);
 
   // Re-reads membership and readiness; new endpoints start at default_rtt.
   void refresh(MonotonicTime now);

@@ -44,6 +44,20 @@ ConfigDiagnostics ClusterPolicy::validate(const std::string& path) const {
                              path + ".outlier_detection." + d.field, std::move(d.message)});
     }
   }
+  if (failure_accrual) {
+    for (auto& d : failure_accrual->validate()) {
+      diagnostics.push_back({ConfigDiagnostic::Severity::kError,
+                             path + ".failure_accrual." + d.field, std::move(d.message)});
+    }
+    if (balancer != BalancerKind::kLinkerdPeakEwma) {
+      diagnostics.push_back({ConfigDiagnostic::Severity::kError, path + ".failure_accrual",
+                             "failure accrual needs the Linkerd balancer"});
+    }
+  }
+  for (std::string& message : TpsBudget::validate(linkerd_retry_budget)) {
+    diagnostics.push_back(
+        {ConfigDiagnostic::Severity::kError, path + ".linkerd_retry_budget", std::move(message)});
+  }
   if (connection_pool.connect_timeout <= Duration::zero()) {
     diagnostics.push_back({ConfigDiagnostic::Severity::kError, path + ".connect_timeout",
                            "must be greater than zero"});

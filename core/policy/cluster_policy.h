@@ -7,9 +7,11 @@
 #include "core/circuit_breaker/circuit_breaker_thresholds.h"
 #include "core/common/config_diagnostic.h"
 #include "core/lb/load_balancer_config.h"
+#include "core/outlier/failure_accrual.h"
 #include "core/outlier/outlier_detection_config.h"
 #include "core/policy/proxy_profile.h"
 #include "core/pool/connection_pool_settings.h"
+#include "core/retry/tps_budget.h"
 #include "core/upstream/transport.h"
 
 namespace meshsim::core {
@@ -32,6 +34,12 @@ struct ClusterPolicy {
   // unhealthy (§5.1). Istio turns it on for clusters with an outlierDetection block, because
   // MeshConfig enables localityLbSetting by default and only ejection ever moves load (§4.6).
   bool locality_failover = false;
+  // Linkerd consecutive failure accrual (§4.7): off by default, as in Linkerd. Only the Linkerd
+  // balancer honours it (validate() rejects it with an Envoy balancer).
+  std::optional<FailureAccrualConfig> failure_accrual;
+  // The ServiceProfile retryBudget of this destination (§1.10b), shared by every request whose
+  // route has linkerd_profile_retry; Linkerd's defaults when the profile omits it.
+  TpsBudget::Config linkerd_retry_budget;
   // Client TLS from a DestinationRule; unset lets the profile decide per endpoint (Istio auto mTLS:
   // ISTIO_MUTUAL to endpoints with a sidecar, plaintext otherwise, §7.2).
   std::optional<ClientTlsMode> tls_mode;

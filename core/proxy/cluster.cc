@@ -15,7 +15,8 @@ Cluster::Cluster(std::string name, const ClusterPolicy& policy,
       loop_(loop),
       random_(random),
       transport_(transport),
-      resources_(policy.circuit_breakers, stats_, loop) {
+      resources_(policy.circuit_breakers, stats_, loop),
+      retry_budget_(policy.linkerd_retry_budget, loop.now()) {
   for (const Endpoint& endpoint : endpoints) {
     host_storage_.push_back(std::make_unique<Host>(static_cast<std::uint32_t>(host_storage_.size()),
                                                    endpoint.address, endpoint.weight,
@@ -27,6 +28,10 @@ Cluster::Cluster(std::string name, const ClusterPolicy& policy,
     outlier_ = std::make_unique<OutlierDetector>(loop_, random_, *policy_.outlier_detection, stats_,
                                                  std::span<Host* const>(hosts_));
     outlier_->addListener(*this);
+  }
+  if (policy_.failure_accrual && policy_.balancer == BalancerKind::kLinkerdPeakEwma) {
+    accrual_.emplace(*policy_.failure_accrual, random_, hosts_.size());
+    available_.reserve(hosts_.size());
   }
   for (std::uint32_t w = 0; w < workers_; ++w) {
     if (policy_.balancer == BalancerKind::kLinkerdPeakEwma) {
@@ -50,10 +55,39 @@ Cluster::~Cluster() {
 
 Host* Cluster::chooseHost(std::uint32_t worker, LoadBalancerContext* context) {
   if (policy_.balancer == BalancerKind::kLinkerdPeakEwma) {
-    return ewma_balancers_[worker]->chooseHost(loop_.now(), random_);
+    return chooseLinkerdHost(worker);
   }
   LoadBalancer* balancer = balancers_[worker].get();
   return balancer == nullptr ? nullptr : balancer->chooseHost(context, random_);
+}
+
+Host* Cluster::chooseLinkerdHost(std::uint32_t worker) {
+  P2cPeakEwmaBalancer& balancer = *ewma_balancers_[worker];
+  const MonotonicTime now = loop_.now();
+  if (!accrual_) {
+    return balancer.chooseHost(now, random_);
+  }
+  // Unavailable endpoints are not ready for Linkerd's P2C (§4.7): it picks among the others, and
+  // with none left the request gets no endpoint at all.
+  available_.clear();
+  for (Host* host : balancer.readyHosts()) {
+    if (accrual_->isAvailable(*host, now)) {
+      available_.push_back(host);
+    }
+  }
+  return balancer.chooseHostAmong(available_, now, random_);
+}
+
+void Cluster::onAttemptDispatched(Host& host) {
+  if (accrual_) {
+    accrual_->onRequestDispatched(host, loop_.now());
+  }
+}
+
+void Cluster::onAttemptResult(Host& host, bool success) {
+  if (accrual_) {
+    accrual_->onResponse(host, success, loop_.now());
+  }
 }
 
 ConnectionPool& Cluster::pool(std::uint32_t worker, Host& host) {

@@ -14,9 +14,11 @@
 #include "core/lb/load_balancer.h"
 #include "core/lb/load_balancer_context.h"
 #include "core/lb/p2c_peak_ewma_balancer.h"
+#include "core/outlier/failure_accrual.h"
 #include "core/outlier/outlier_detector.h"
 #include "core/policy/cluster_policy.h"
 #include "core/pool/connection_pool.h"
+#include "core/retry/tps_budget.h"
 #include "core/stats/cluster_stats.h"
 #include "core/upstream/host.h"
 #include "core/upstream/transport.h"
@@ -70,12 +72,24 @@ class Cluster final : public OutlierEventListener {
   void onRequestStart(Host& host);
   void onRequestEnd(Host& host, Duration rtt);
 
+  // Linkerd failure accrual (§4.7), when the policy enables it: the router reports every attempt
+  // dispatched to a host and its classified result (success: a non-failure response; failure: a
+  // failure response, a reset or a connect failure). No-ops without failure accrual.
+  FailureAccrual* failureAccrual() { return accrual_ ? &*accrual_ : nullptr; }
+  void onAttemptDispatched(Host& host);
+  void onAttemptResult(Host& host, bool success);
+
+  // The ServiceProfile retry budget of this destination (§1.10b), shared by all its requests and
+  // workers; it starts when the cluster is created, as the profile's budget does in Linkerd.
+  TpsBudget& linkerdRetryBudget() { return retry_budget_; }
+
   // OutlierEventListener
   void onHostEjected(Host& host, OutlierEjectionType type) override;
   void onHostUnejected(Host& host) override;
 
  private:
   void refreshBalancers();
+  Host* chooseLinkerdHost(std::uint32_t worker);
   void drainPools(Host& host);
   // Membership only: health changes keep each host in its priority and the balancers' refresh()
   // recomputes per-priority health and load (§5.1).
@@ -98,6 +112,11 @@ class Cluster final : public OutlierEventListener {
   std::vector<std::unique_ptr<P2cPeakEwmaBalancer>> ewma_balancers_;  // per worker (Linkerd)
   // pools_[worker][host index], created on first use.
   std::vector<std::vector<std::unique_ptr<ConnectionPool>>> pools_;
+  // Linkerd: one breaker per endpoint for the whole proxy (Linkerd's balancer is not per worker).
+  std::optional<FailureAccrual> accrual_;
+  // Scratch for the available endpoints of one pick, reserved once (no allocation per pick).
+  HostVector available_;
+  TpsBudget retry_budget_;
 };
 
 }  // namespace meshsim::core

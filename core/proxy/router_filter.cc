@@ -60,18 +60,70 @@ void countResponseClass(ClusterStats& stats, std::uint32_t status) {
   }
 }
 
+// Linkerd's default response classifier, as its breaker sees responses (§4.7): HTTP 5xx, or a
+// gRPC DATA_LOSS, DEADLINE_EXCEEDED, INTERNAL, PERMISSION_DENIED or UNAVAILABLE status.
+bool linkerdFailure(const Response& response) {
+  if (response.grpc_status) {
+    switch (*response.grpc_status) {
+      case 4:   // DEADLINE_EXCEEDED
+      case 7:   // PERMISSION_DENIED
+      case 13:  // INTERNAL
+      case 14:  // UNAVAILABLE
+      case 15:  // DATA_LOSS
+        return true;
+      default:
+        return false;
+    }
+  }
+  return FailureAccrual::isFailureStatus(response.status);
+}
+
+// How a transport failure looks to Linkerd's retry layer (§1.10a). Linkerd never dispatches to an
+// endpoint that is not connected; a request whose connection fails here would, in Linkerd, have
+// waited in the balancer for another endpoint, so it is classified as the retryable fail-fast
+// error [UNVERIFIED mapping].
+LinkerdAttemptError linkerdErrorFor(ResetReason reason, bool request_started) {
+  if (!request_started) {
+    return LinkerdAttemptError::kFailFast;
+  }
+  return reason == ResetReason::kRemoteRefusedStreamReset ? LinkerdAttemptError::kRefusedStream
+                                                          : LinkerdAttemptError::kOther;
+}
+
 }  // namespace
+
+void UpstreamAttempt::onPoolReady(UpstreamStream& stream, Host& host, bool /*new_connection*/) {
+  filter_->onAttemptPoolReady(*this, stream, host);
+}
+
+void UpstreamAttempt::onPoolFailure(ResetReason reason, Host& host) {
+  filter_->onAttemptPoolFailure(*this, reason, host);
+}
+
+void UpstreamAttempt::onResponse(const Response& response) {
+  filter_->onAttemptResponse(*this, response);
+}
+
+void UpstreamAttempt::onReset(ResetReason reason) {
+  filter_->onAttemptReset(*this, reason);
+}
+
+void UpstreamAttempt::onPerTryTimeout() {
+  filter_->onAttemptPerTryTimeout(*this);
+}
 
 RouterFilter::RouterFilter(Proxy& proxy)
     : proxy_(proxy),
       fault_timer_(
           proxy.loop().createTimer(Callback::member<&RouterFilter::onFaultDelayElapsed>(this))),
-      per_try_timer_(
-          proxy.loop().createTimer(Callback::member<&RouterFilter::onPerTryTimeout>(this))),
       route_timer_(proxy.loop().createTimer(Callback::member<&RouterFilter::onRouteTimeout>(this))),
       backoff_timer_(
           proxy.loop().createTimer(Callback::member<&RouterFilter::onBackoffElapsed>(this))),
-      deliver_timer_(proxy.loop().createTimer(Callback::member<&RouterFilter::deliver>(this))) {}
+      deliver_timer_(proxy.loop().createTimer(Callback::member<&RouterFilter::deliver>(this))) {
+  for (UpstreamAttempt& attempt : attempt_slots_) {
+    attempt.filter_ = this;
+  }
+}
 
 RouterFilter::~RouterFilter() {
   cleanup();
@@ -81,6 +133,7 @@ void RouterFilter::resetState() {
   state_ = State::kIdle;
   starting_ = false;
   shadow_ = false;
+  hedge_on_per_try_timeout_ = false;
   outcome_ = RequestOutcome{};
   routes_.reset();
   route_ = nullptr;
@@ -90,14 +143,23 @@ void RouterFilter::resetState() {
   fault_state_ = FaultStreamState{};
   retry_headers_ = RetryRequestHeaders{};
   retry_state_.reset();
+  linkerd_retry_.reset();
+  profile_retry_ = nullptr;
+  profile_budget_ = nullptr;
   lb_context_ = LoadBalancerContext{};
   previous_hosts_.reset();
   per_try_timeout_ = Duration::zero();
   route_timeout_ = Duration::zero();
   attempts_ = 0;
-  pending_ = nullptr;
-  stream_ = nullptr;
   host_ = nullptr;
+}
+
+std::size_t RouterFilter::attemptsInFlight() const {
+  std::size_t n = 0;
+  for (const UpstreamAttempt& attempt : attempt_slots_) {
+    n += attempt.in_use_ ? 1 : 0;
+  }
+  return n;
 }
 
 void RouterFilter::start(Request request, std::uint32_t worker, DownstreamCallbacks* downstream,
@@ -162,6 +224,7 @@ void RouterFilter::startShadow(const Request& request, std::uint32_t worker, Clu
   downstream_ = nullptr;
   shadow_ = true;
   starting_ = true;
+  state_ = State::kRouting;
   cluster_ = &cluster;
   route_timeout_ = timeout;
   if (route_timeout_ > Duration::zero()) {
@@ -197,22 +260,34 @@ void RouterFilter::onFaultDelayElapsed() {
 }
 
 void RouterFilter::beginRouting() {
-  retry_headers_ = RetryRequestHeaders::consume(request_.headers);
-  const RetryPolicy& policy = route_->retry_policy ? *route_->retry_policy : kNoRetryPolicy;
-
-  // Timeouts (§1.5, FilterUtility::finalTimeout): the route timer starts now, at the end of the
-  // downstream request, after any injected delay; a per-try timeout that is not shorter than a
-  // non-zero route timeout is ignored.
+  state_ = State::kRouting;
   route_timeout_ = route_->timeout;
-  per_try_timeout_ = retry_headers_.per_try_timeout.value_or(policy.per_try_timeout);
-  if (route_timeout_ > Duration::zero() && per_try_timeout_ >= route_timeout_) {
-    per_try_timeout_ = Duration::zero();
-  }
-  if (RetryState::wouldCreate(policy, &retry_headers_)) {
-    retry_state_.emplace(policy, &retry_headers_, cluster_->resources().retries(),
-                         cluster_->stats());
-    if (policy.previous_hosts_predicate) {
-      lb_context_.addRetryHostPredicate(previous_hosts_);
+  if (route_->linkerd_profile_retry) {
+    // A ServiceProfile disables annotation retries (§1.10); the budget is the destination's.
+    profile_retry_ = &*route_->linkerd_profile_retry;
+    profile_budget_ = &cluster_->linkerdRetryBudget();
+  } else if (route_->linkerd_retry) {
+    linkerd_retry_.emplace(*route_->linkerd_retry, request_.body_bytes);
+    per_try_timeout_ = route_->linkerd_retry->per_attempt_timeout.value_or(Duration::zero());
+  } else {
+    retry_headers_ = RetryRequestHeaders::consume(request_.headers);
+    const RetryPolicy& policy = route_->retry_policy ? *route_->retry_policy : kNoRetryPolicy;
+    // Timeouts (§1.5, FilterUtility::finalTimeout): the route timer starts now, at the end of the
+    // downstream request, after any injected delay; a per-try timeout that is not shorter than a
+    // non-zero route timeout is ignored.
+    per_try_timeout_ = retry_headers_.per_try_timeout.value_or(policy.per_try_timeout);
+    if (route_timeout_ > Duration::zero() && per_try_timeout_ >= route_timeout_) {
+      per_try_timeout_ = Duration::zero();
+    }
+    // FilterUtility::finalHedgingParams: the request header overrides the route.
+    hedge_on_per_try_timeout_ =
+        retry_headers_.hedge_on_per_try_timeout.value_or(policy.hedge_on_per_try_timeout);
+    if (RetryState::wouldCreate(policy, &retry_headers_)) {
+      retry_state_.emplace(policy, &retry_headers_, cluster_->resources().retries(),
+                           cluster_->stats());
+      if (policy.previous_hosts_predicate) {
+        lb_context_.addRetryHostPredicate(previous_hosts_);
+      }
     }
   }
   if (route_timeout_ > Duration::zero()) {
@@ -221,127 +296,286 @@ void RouterFilter::beginRouting() {
   startAttempt(false);
 }
 
+UpstreamAttempt* RouterFilter::acquireAttempt() {
+  for (UpstreamAttempt& attempt : attempt_slots_) {
+    if (!attempt.in_use_) {
+      if (!attempt.per_try_timer_) {
+        attempt.per_try_timer_ = proxy_.loop().createTimer(
+            Callback::member<&UpstreamAttempt::onPerTryTimeout>(&attempt));
+      }
+      attempt.in_use_ = true;
+      attempt.pending_ = nullptr;
+      attempt.stream_ = nullptr;
+      attempt.host_ = nullptr;
+      attempt.attached_ = false;
+      attempt.retried_ = false;
+      attempt.timeout_recorded_ = false;
+      return &attempt;
+    }
+  }
+  return nullptr;
+}
+
+void RouterFilter::releaseAttempt(UpstreamAttempt& attempt) {
+  if (attempt.per_try_timer_) {
+    attempt.per_try_timer_->disable();
+  }
+  attempt.in_use_ = false;
+  attempt.pending_ = nullptr;
+  attempt.stream_ = nullptr;
+}
+
 void RouterFilter::startAttempt(bool is_retry) {
+  UpstreamAttempt* attempt = acquireAttempt();
+  if (attempt == nullptr) {
+    // Unreachable: a retry is only scheduled when a slot will be free for it.
+    if (!othersMayAnswer()) {
+      finishLocal(503, static_cast<ResponseFlags>(ResponseFlag::kUpstreamOverflow));
+    }
+    return;
+  }
   lb_context_.setForAttempt(is_retry, retry_state_ ? retry_state_->hostSelectionMaxAttempts() : 1);
   Host* host = cluster_->chooseHost(worker_, &lb_context_);
   if (host == nullptr) {
     // No healthy upstream: a local 503 UH, not retried (Envoy sendNoHealthyUpstreamResponse).
     ++cluster_->stats().upstream_cx_none_healthy;
+    releaseAttempt(*attempt);
     finishLocal(503, static_cast<ResponseFlags>(ResponseFlag::kNoHealthyUpstream));
     return;
   }
   lb_context_.onHostAttempted(*host);
+  cluster_->onAttemptDispatched(*host);
   ++attempts_;
   host_ = host;
-  state_ = State::kAttemptPending;
-  PendingStream* pending = cluster_->pool(worker_, *host).newStream(request_, *this, *this);
+  attempt->host_ = host;
+  PendingStream* pending = cluster_->pool(worker_, *host).newStream(request_, *attempt, *attempt);
   if (pending != nullptr) {
-    pending_ = pending;
+    attempt->pending_ = pending;
   }
 }
 
-void RouterFilter::onPoolReady(UpstreamStream& stream, Host& host, bool /*new_connection*/) {
-  pending_ = nullptr;
-  stream_ = &stream;
-  state_ = State::kAttemptActive;
-  attempt_started_ = proxy_.loop().now();
+void RouterFilter::onAttemptPoolReady(UpstreamAttempt& attempt, UpstreamStream& stream,
+                                      Host& host) {
+  attempt.pending_ = nullptr;
+  attempt.stream_ = &stream;
+  attempt.attached_ = true;
+  attempt.started_ = proxy_.loop().now();
   if (OutlierDetector* outlier = cluster_->outlierDetector()) {
     outlier->putResult(host, OutlierResult::LocalOriginConnectSuccess);
   }
   cluster_->onRequestStart(host);
   // The per-try timeout starts when the stream is attached, not when it was queued (§1.5).
   if (per_try_timeout_ > Duration::zero()) {
-    per_try_timer_->enable(per_try_timeout_);
+    attempt.per_try_timer_->enable(per_try_timeout_);
   }
 }
 
-void RouterFilter::onPoolFailure(ResetReason reason, Host& host) {
-  pending_ = nullptr;
+void RouterFilter::onAttemptPoolFailure(UpstreamAttempt& attempt, ResetReason reason, Host& host) {
+  attempt.pending_ = nullptr;
   if (reason == ResetReason::kOverflow) {
-    // Circuit-breaker overflow: 503 UO, never retried, invisible to outlier detection (§10.6).
+    // Circuit-breaker overflow: 503 UO, never retried, invisible to outlier detection and failure
+    // accrual (§10.6). With other attempts outstanding only this one is dropped (Envoy
+    // onUpstreamReset).
+    releaseAttempt(attempt);
+    if (othersMayAnswer()) {
+      return;
+    }
     finishLocal(503, static_cast<ResponseFlags>(ResponseFlag::kUpstreamOverflow));
     return;
   }
   if (OutlierDetector* outlier = cluster_->outlierDetector()) {
     outlier->putResult(host, OutlierResult::LocalOriginConnectFailed);
   }
-  handleResetOutcome(reason, /*request_started=*/false);
+  cluster_->onAttemptResult(host, false);
+  handleAttemptFailure(attempt, reason, /*request_started=*/false);
 }
 
-void RouterFilter::onResponse(const Response& response) {
-  stream_ = nullptr;
-  endAttempt();
+void RouterFilter::onAttemptResponse(UpstreamAttempt& attempt, const Response& response) {
+  Host& host = *attempt.host_;
+  endAttempt(attempt);
   const std::uint32_t code =
       response.grpc_status ? grpcToHttpStatus(*response.grpc_status) : response.status;
   if (OutlierDetector* outlier = cluster_->outlierDetector()) {
-    outlier->putHttpResponseCode(*host_, code);
+    outlier->putHttpResponseCode(host, code);
   }
+  cluster_->onAttemptResult(host, !linkerdFailure(response));
   countResponseClass(cluster_->stats(), response.status);
-  ++(code >= 500 ? host_->stats().rq_error : host_->stats().rq_success);
+  ++(code >= 500 ? host.stats().rq_error : host.stats().rq_success);
+
+  bool could_not_retry = false;
   if (retry_state_) {
-    const RetryOutcome outcome = retry_state_->shouldRetryHeaders(response, proxy_.random());
-    if (outcome.retry()) {
-      scheduleRetry(outcome);
+    if (attempt.retried_) {
+      // Already hedged: never retried again; would it have been? (Envoy onUpstreamHeaders.)
+      could_not_retry = retry_state_->wouldRetryFromHeaders(response) != RetryDecision::kNoRetry;
+    } else {
+      const RetryOutcome outcome = retry_state_->shouldRetryHeaders(response, proxy_.random());
+      if (outcome.retry()) {
+        releaseAttempt(attempt);
+        scheduleRetry(outcome.delay);
+        return;
+      }
+      // A refused retry forwards the upstream's own response, flagged URX or UO (§1.3).
+      flags_ |= outcome.responseFlags();
+      could_not_retry = outcome.status == RetryStatus::kNoOverflow ||
+                        outcome.status == RetryStatus::kNoRetryLimitExceeded;
+    }
+  } else if (linkerd_retry_) {
+    if (const auto delay = linkerd_retry_->shouldRetryResponse(response, proxy_.random())) {
+      ++cluster_->stats().upstream_rq_retry;
+      releaseAttempt(attempt);
+      scheduleRetry(*delay);
       return;
     }
-    // A refused retry forwards the upstream's own response, flagged URX or UO (§1.3).
-    flags_ |= outcome.responseFlags();
+    if (route_->linkerd_retry->retriesResponse(response) &&
+        linkerd_retry_->retriesDone() >= route_->linkerd_retry->limit) {
+      ++cluster_->stats().upstream_rq_retry_limit_exceeded;
+      flags_ |= static_cast<ResponseFlags>(ResponseFlag::kUpstreamRetryLimitExceeded);
+    }
+  } else if (profile_retry_ != nullptr) {
+    // Tower semantics (§1.10b): a response that is not retried deposits, a retry withdraws.
+    switch (linkerdProfileShouldRetry(*profile_retry_, &response, request_.body_bytes,
+                                      *profile_budget_, proxy_.loop().now())) {
+      case LinkerdProfileRetryResult::kRetry:
+        ++cluster_->stats().upstream_rq_retry;
+        releaseAttempt(attempt);
+        scheduleRetry(Duration::zero());
+        return;
+      case LinkerdProfileRetryResult::kBudgetExhausted:
+        ++cluster_->stats().upstream_rq_retry_overflow;
+        break;
+      case LinkerdProfileRetryResult::kNoRetryDeposited:
+      case LinkerdProfileRetryResult::kNotReplayable:
+        break;
+    }
   }
-  finishUpstream(response);
+  releaseAttempt(attempt);
+  // A bad response while another attempt may still answer is dropped (§1.3, §1.5 hedging).
+  if (could_not_retry && othersMayAnswer()) {
+    return;
+  }
+  // The first acceptable response wins; cleanup() resets every other attempt (Envoy
+  // resetOtherUpstreams).
+  host_ = &host;
+  finish(response, false);
 }
 
-void RouterFilter::onReset(ResetReason reason) {
-  stream_ = nullptr;
-  endAttempt();
+void RouterFilter::onAttemptReset(UpstreamAttempt& attempt, ResetReason reason) {
+  Host& host = *attempt.host_;
+  attempt.stream_ = nullptr;
+  endAttempt(attempt);
   ++cluster_->stats().upstream_rq_rx_reset;
   if (OutlierDetector* outlier = cluster_->outlierDetector()) {
-    outlier->putResult(*host_, OutlierResult::LocalOriginConnectFailed);
+    outlier->putResult(host, OutlierResult::LocalOriginConnectFailed);
   }
-  handleResetOutcome(reason, /*request_started=*/true);
+  cluster_->onAttemptResult(host, false);
+  handleAttemptFailure(attempt, reason, /*request_started=*/true);
 }
 
-void RouterFilter::handleResetOutcome(ResetReason reason, bool request_started) {
-  if (retry_state_) {
+void RouterFilter::handleAttemptFailure(UpstreamAttempt& attempt, ResetReason reason,
+                                        bool request_started) {
+  const bool retried = attempt.retried_;
+  releaseAttempt(attempt);
+  if (retry_state_ && !retried) {
     const RetryOutcome outcome =
         retry_state_->shouldRetryReset(reason, request_started, proxy_.random());
     if (outcome.retry()) {
-      scheduleRetry(outcome);
+      scheduleRetry(outcome.delay);
       return;
     }
     flags_ |= outcome.responseFlags();
+  } else if (linkerd_retry_) {
+    if (const auto delay = linkerd_retry_->shouldRetryError(
+            linkerdErrorFor(reason, request_started), proxy_.random())) {
+      ++cluster_->stats().upstream_rq_retry;
+      scheduleRetry(*delay);
+      return;
+    }
+  } else if (profile_retry_ != nullptr) {
+    // Transport errors are never retried by profile retries; the result still deposits (§1.10b).
+    linkerdProfileShouldRetry(*profile_retry_, nullptr, request_.body_bytes, *profile_budget_,
+                              proxy_.loop().now());
+  }
+  if (othersMayAnswer()) {
+    return;
   }
   // "upstream connect error or disconnect/reset before headers": 503, or 502 for a protocol error.
   finishLocal(reason == ResetReason::kProtocolError ? 502 : 503,
               static_cast<ResponseFlags>(flagForReset(reason)));
 }
 
-void RouterFilter::onPerTryTimeout() {
+void RouterFilter::onAttemptPerTryTimeout(UpstreamAttempt& attempt) {
+  if (hedge_on_per_try_timeout_) {
+    onSoftPerTryTimeout(attempt);
+    return;
+  }
+  Host& host = *attempt.host_;
   ++cluster_->stats().upstream_rq_per_try_timeout;
-  ++host_->stats().rq_timeout;
-  UpstreamStream* stream = stream_;
-  stream_ = nullptr;
-  endAttempt();
+  ++host.stats().rq_timeout;
+  UpstreamStream* stream = attempt.stream_;
+  attempt.stream_ = nullptr;
+  endAttempt(attempt);
+  releaseAttempt(attempt);
   stream->reset();
   if (OutlierDetector* outlier = cluster_->outlierDetector()) {
-    outlier->putResult(*host_, OutlierResult::LocalOriginTimeout);
+    outlier->putResult(host, OutlierResult::LocalOriginTimeout);
   }
   // Delivered to the retry logic as a local reset: retried only with 5xx, gateway-error or reset
-  // (§1.2(b), §10 item 3).
+  // (§1.2(b), §10 item 3). Linkerd's per-attempt timeout is always retryable (§1.10a); the
+  // abandoned attempt reports nothing to failure accrual, as Linkerd's classifier only hears
+  // responses and errors, not a dropped response future.
   if (retry_state_) {
     const RetryOutcome outcome =
         retry_state_->shouldRetryReset(ResetReason::kLocalReset, true, proxy_.random());
     if (outcome.retry()) {
-      scheduleRetry(outcome);
+      scheduleRetry(outcome.delay);
       return;
     }
     flags_ |= outcome.responseFlags();
+  } else if (linkerd_retry_) {
+    if (const auto delay = linkerd_retry_->shouldRetryError(
+            LinkerdAttemptError::kResponseHeadersTimeout, proxy_.random())) {
+      ++cluster_->stats().upstream_rq_retry;
+      scheduleRetry(*delay);
+      return;
+    }
+  }
+  if (othersMayAnswer()) {
+    return;
   }
   finishLocal(504, static_cast<ResponseFlags>(ResponseFlag::kUpstreamRequestTimeout));
 }
 
-void RouterFilter::scheduleRetry(const RetryOutcome& outcome) {
-  state_ = State::kBackoff;
-  backoff_timer_->enable(outcome.delay);
+void RouterFilter::onSoftPerTryTimeout(UpstreamAttempt& attempt) {
+  // Hedging (§1.5, Envoy onSoftPerTryTimeout): the attempt keeps running. Outlier detection hears
+  // the timeout now, once. As in Envoy's code, neither upstream_rq_per_try_timeout nor the host's
+  // rq_timeout counts a soft timeout; a later route timeout counts the attempt like any other.
+  if (OutlierDetector* outlier = cluster_->outlierDetector()) {
+    outlier->putResult(*attempt.host_, OutlierResult::LocalOriginTimeout);
+  }
+  attempt.timeout_recorded_ = true;
+  if (!retry_state_) {
+    return;
+  }
+  // One retry at a time waits for its back-off, and a new attempt needs a free slot
+  // (kMaxAttemptsInFlight): otherwise the hedge is not launched.
+  if (backoff_timer_->enabled() || attemptsInFlight() >= kMaxAttemptsInFlight) {
+    return;
+  }
+  const RetryOutcome outcome = retry_state_->shouldHedgeRetryPerTryTimeout(proxy_.random());
+  if (outcome.retry()) {
+    attempt.retried_ = true;
+    scheduleRetry(outcome.delay);
+    return;
+  }
+  flags_ |= outcome.responseFlags();
+}
+
+bool RouterFilter::othersMayAnswer() const {
+  return attemptsInFlight() > 0 || backoff_timer_->enabled();
+}
+
+void RouterFilter::scheduleRetry(Duration delay) {
+  backoff_timer_->enable(delay);
 }
 
 void RouterFilter::onBackoffElapsed() {
@@ -349,26 +583,38 @@ void RouterFilter::onBackoffElapsed() {
 }
 
 void RouterFilter::onRouteTimeout() {
-  // One timer for the whole request including retries and back-off (§1.5).
-  ++cluster_->stats().upstream_rq_timeout;
-  if (state_ == State::kAttemptActive) {
-    ++host_->stats().rq_timeout;
-    if (OutlierDetector* outlier = cluster_->outlierDetector()) {
-      outlier->putResult(*host_, OutlierResult::LocalOriginTimeout);
+  // One timer for the whole request including retries and back-off (§1.5). Envoy counts
+  // upstream_rq_timeout per attempt still in flight; with none (waiting for a back-off) it is
+  // counted once here too, so every route timeout shows in the stat.
+  bool counted = false;
+  for (UpstreamAttempt& attempt : attempt_slots_) {
+    if (!attempt.in_use_) {
+      continue;
     }
+    ++cluster_->stats().upstream_rq_timeout;
+    counted = true;
+    if (attempt.attached_) {
+      ++attempt.host_->stats().rq_timeout;
+      // A soft per-try timeout already reported this attempt to outlier detection.
+      if (!attempt.timeout_recorded_) {
+        if (OutlierDetector* outlier = cluster_->outlierDetector()) {
+          outlier->putResult(*attempt.host_, OutlierResult::LocalOriginTimeout);
+        }
+      }
+    }
+  }
+  if (!counted) {
+    ++cluster_->stats().upstream_rq_timeout;
   }
   finishLocal(504, static_cast<ResponseFlags>(ResponseFlag::kUpstreamRequestTimeout));
 }
 
-void RouterFilter::endAttempt() {
-  per_try_timer_->disable();
-  if (state_ == State::kAttemptActive) {
-    cluster_->onRequestEnd(*host_, proxy_.loop().now() - attempt_started_);
+void RouterFilter::endAttempt(UpstreamAttempt& attempt) {
+  attempt.per_try_timer_->disable();
+  if (attempt.attached_) {
+    attempt.attached_ = false;
+    cluster_->onRequestEnd(*attempt.host_, proxy_.loop().now() - attempt.started_);
   }
-}
-
-void RouterFilter::finishUpstream(const Response& response) {
-  finish(response, false);
 }
 
 void RouterFilter::finishLocal(std::uint32_t status, ResponseFlags flags) {
@@ -422,24 +668,31 @@ void RouterFilter::cancel() {
 
 void RouterFilter::cleanup() {
   fault_timer_->disable();
-  per_try_timer_->disable();
   route_timer_->disable();
   backoff_timer_->disable();
-  if (pending_ != nullptr) {
-    PendingStream* pending = pending_;
-    pending_ = nullptr;
-    pending->cancel();
-  }
-  if (stream_ != nullptr) {
-    UpstreamStream* stream = stream_;
-    stream_ = nullptr;
-    if (state_ == State::kAttemptActive) {
-      cluster_->onRequestEnd(*host_, proxy_.loop().now() - attempt_started_);
+  // Pending attempts first: resetting a stream frees pool capacity, which must not hand it to an
+  // attempt of this same request while it is being torn down.
+  for (UpstreamAttempt& attempt : attempt_slots_) {
+    if (attempt.in_use_ && attempt.pending_ != nullptr) {
+      PendingStream* pending = attempt.pending_;
+      releaseAttempt(attempt);
+      pending->cancel();
     }
-    stream->reset();
+  }
+  for (UpstreamAttempt& attempt : attempt_slots_) {
+    if (!attempt.in_use_) {
+      continue;
+    }
+    UpstreamStream* stream = attempt.stream_;
+    endAttempt(attempt);
+    releaseAttempt(attempt);
+    if (stream != nullptr) {
+      stream->reset();
+    }
   }
   // Releases a retry unit still held by a pending retry (§1.3).
   retry_state_.reset();
+  linkerd_retry_.reset();
   if (fault_state_.fault_active) {
     proxy_.faults().onStreamDestroyed(fault_state_);
   }

@@ -1,6 +1,7 @@
-// Implements proxy-semantics.md §1.2-§1.6, §4.2 and §6 (the per-request router).
+// Implements proxy-semantics.md §1.2-§1.6, §1.10, §4.2, §4.7 and §6 (the per-request router).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "core/http/message.h"
 #include "core/lb/load_balancer_context.h"
 #include "core/pool/connection_pool.h"
+#include "core/retry/linkerd_retry_policy.h"
 #include "core/retry/retry_state.h"
 #include "core/router/route_configuration.h"
 #include "core/stats/response_flags.h"
@@ -36,18 +38,67 @@ class DownstreamCallbacks {
   virtual void onRequestComplete(const RequestOutcome& outcome) = 0;
 };
 
+class RouterFilter;
+
+// One upstream attempt of a request (Envoy's UpstreamRequest): its pool handle or stream, host and
+// per-try timer. A RouterFilter owns a small fixed set of them, so hedging (§1.5) can keep several
+// attempts in flight without allocating per request.
+class UpstreamAttempt final : public PoolCallbacks, public StreamCallbacks {
+ public:
+  UpstreamAttempt() = default;
+  UpstreamAttempt(const UpstreamAttempt&) = delete;
+  UpstreamAttempt& operator=(const UpstreamAttempt&) = delete;
+
+  // PoolCallbacks
+  void onPoolReady(UpstreamStream& stream, Host& host, bool new_connection) override;
+  void onPoolFailure(ResetReason reason, Host& host) override;
+  // StreamCallbacks
+  void onResponse(const Response& response) override;
+  void onReset(ResetReason reason) override;
+
+ private:
+  friend class RouterFilter;
+  void onPerTryTimeout();
+
+  RouterFilter* filter_ = nullptr;
+  TimerPtr per_try_timer_;  // created on first use of the slot
+  PendingStream* pending_ = nullptr;
+  UpstreamStream* stream_ = nullptr;
+  Host* host_ = nullptr;
+  MonotonicTime started_{};
+  bool in_use_ = false;
+  bool attached_ = false;  // the stream is on a connection (peak-EWMA sample running)
+  // A hedged retry was scheduled for this attempt (Envoy UpstreamRequest::retried()): it is never
+  // retried again and its error response is only forwarded if nothing else may still answer.
+  bool retried_ = false;
+  // A soft (hedged) per-try timeout already told outlier detection
+  // (outlierDetectionTimeoutRecorded).
+  bool timeout_recorded_ = false;
+};
+
 // One downstream request through the proxy: Envoy's HTTP filter chain reduced to what changes
 // outcomes — RBAC (inbound), fault injection, then the router with its retry state, timers,
 // host selection and upstream attempts (proxy-semantics §1, §3, §4.2, §6). Driven only through
 // the ports: timers from the EventLoop, draws from the RandomGenerator, attempts through the
 // connection pool and the UpstreamTransport behind it.
 //
+// Retries follow one of three models, chosen per route: Envoy's RetryState (route retry_policy
+// plus x-envoy-* headers, with hedging on per-try timeout), Linkerd annotation retries
+// (RouteEntry::linkerd_retry: limit, back-off, per-attempt timeout) or Linkerd ServiceProfile
+// retries (RouteEntry::linkerd_profile_retry: immediate, gated by the cluster's TpsBudget). All
+// share the same back-off timer and per-attempt timers (§1.10).
+//
 // Objects are recycled by their Proxy; none of the per-request steps allocates once warm, except
 // copying the request itself.
-class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
+class RouterFilter final {
  public:
+  // Attempts in flight at once. Only hedging (§1.5) has more than one; a hedge that would need a
+  // fifth concurrent attempt is not launched (the timed-out attempt keeps running). Envoy has no
+  // such cap, but num_retries rarely allows more.
+  static constexpr std::size_t kMaxAttemptsInFlight = 4;
+
   explicit RouterFilter(Proxy& proxy);
-  ~RouterFilter() override;
+  ~RouterFilter();
   RouterFilter(const RouterFilter&) = delete;
   RouterFilter& operator=(const RouterFilter&) = delete;
 
@@ -62,21 +113,16 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
   void cancel();
   // Upstream attempts started so far (for a caller that gives up before completion).
   std::uint32_t attempts() const { return attempts_; }
-
-  // PoolCallbacks
-  void onPoolReady(UpstreamStream& stream, Host& host, bool new_connection) override;
-  void onPoolFailure(ResetReason reason, Host& host) override;
-  // StreamCallbacks
-  void onResponse(const Response& response) override;
-  void onReset(ResetReason reason) override;
+  // Attempts currently waiting in a pool or for their response.
+  std::size_t attemptsInFlight() const;
 
  private:
+  friend class UpstreamAttempt;
+
   enum class State : std::uint8_t {
     kIdle,
-    kFaultDelay,      // held by an injected delay
-    kAttemptPending,  // waiting in a connection pool
-    kAttemptActive,   // attached to a connection, awaiting the response
-    kBackoff,         // between a failed attempt and its retry
+    kFaultDelay,  // held by an injected delay
+    kRouting,     // attempts in flight and/or a retry waiting for its back-off
     kDone,
   };
 
@@ -85,13 +131,23 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
   void onFaultDelayElapsed();
   void beginRouting();
   void startAttempt(bool is_retry);
-  void handleResetOutcome(ResetReason reason, bool request_started);
-  void scheduleRetry(const RetryOutcome& outcome);
+  UpstreamAttempt* acquireAttempt();
+  void releaseAttempt(UpstreamAttempt& attempt);
+  // Attempt events, forwarded by UpstreamAttempt.
+  void onAttemptPoolReady(UpstreamAttempt& attempt, UpstreamStream& stream, Host& host);
+  void onAttemptPoolFailure(UpstreamAttempt& attempt, ResetReason reason, Host& host);
+  void onAttemptResponse(UpstreamAttempt& attempt, const Response& response);
+  void onAttemptReset(UpstreamAttempt& attempt, ResetReason reason);
+  void onAttemptPerTryTimeout(UpstreamAttempt& attempt);
+  void onSoftPerTryTimeout(UpstreamAttempt& attempt);
+  void handleAttemptFailure(UpstreamAttempt& attempt, ResetReason reason, bool request_started);
+  // Another attempt may still answer (in flight or waiting for its back-off): a bad result is
+  // then dropped instead of forwarded (§1.3, hedging).
+  bool othersMayAnswer() const;
+  void scheduleRetry(Duration delay);
   void onBackoffElapsed();
-  void onPerTryTimeout();
   void onRouteTimeout();
-  void endAttempt();
-  void finishUpstream(const Response& response);
+  void endAttempt(UpstreamAttempt& attempt);
   void finishLocal(std::uint32_t status, ResponseFlags flags);
   void finish(const Response& response, bool local_reply);
   void deliver();
@@ -99,7 +155,6 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
 
   Proxy& proxy_;
   TimerPtr fault_timer_;
-  TimerPtr per_try_timer_;
   TimerPtr route_timer_;
   TimerPtr backoff_timer_;
   // Completions decided while start() is still on the stack (local replies, pool overflow) are
@@ -109,6 +164,7 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
   State state_ = State::kIdle;
   bool starting_ = false;
   bool shadow_ = false;
+  bool hedge_on_per_try_timeout_ = false;
   RequestOutcome outcome_;
   std::uint32_t worker_ = 0;
   DownstreamCallbacks* downstream_ = nullptr;
@@ -122,15 +178,18 @@ class RouterFilter final : public PoolCallbacks, public StreamCallbacks {
   FaultStreamState fault_state_;
   RetryRequestHeaders retry_headers_;
   std::optional<RetryState> retry_state_;
+  // Linkerd annotation retries (§1.10a).
+  std::optional<LinkerdRouteRetryState> linkerd_retry_;
+  // Linkerd ServiceProfile retries (§1.10b): the route's classification and its cluster's budget.
+  const LinkerdProfileRoute* profile_retry_ = nullptr;
+  TpsBudget* profile_budget_ = nullptr;
   LoadBalancerContext lb_context_;
   PreviousHostsPredicate previous_hosts_;
   Duration per_try_timeout_{0};
   Duration route_timeout_{0};
   std::uint32_t attempts_ = 0;
-  PendingStream* pending_ = nullptr;
-  UpstreamStream* stream_ = nullptr;
-  Host* host_ = nullptr;
-  MonotonicTime attempt_started_{};
+  Host* host_ = nullptr;  // host of the latest attempt
+  std::array<UpstreamAttempt, kMaxAttemptsInFlight> attempt_slots_;
 };
 
 }  // namespace meshsim::core

@@ -192,6 +192,27 @@ ConfigDiagnostics RouteConfiguration::validate() const {
         diagnostics.push_back(
             {ConfigDiagnostic::Severity::kError, rpath + ".clusters", "weights sum to 0"});
       }
+      if (route.linkerd_retry && route.linkerd_profile_retry) {
+        diagnostics.push_back({ConfigDiagnostic::Severity::kWarning, rpath + ".linkerd_retry",
+                               "ignored: a ServiceProfile route disables annotation retries"});
+      }
+      if ((route.linkerd_retry || route.linkerd_profile_retry) && route.retry_policy) {
+        diagnostics.push_back({ConfigDiagnostic::Severity::kWarning, rpath + ".retry_policy",
+                               "ignored: the route uses Linkerd retries"});
+      }
+      if (route.linkerd_retry) {
+        const LinkerdRouteRetryPolicy& retry = *route.linkerd_retry;
+        if (auto problem = LinkerdExponentialBackOff::validate(retry.backoff_min, retry.backoff_max,
+                                                               retry.backoff_jitter)) {
+          diagnostics.push_back(
+              {ConfigDiagnostic::Severity::kError, rpath + ".linkerd_retry", *problem});
+        }
+        if (retry.per_attempt_timeout && *retry.per_attempt_timeout <= Duration::zero()) {
+          diagnostics.push_back({ConfigDiagnostic::Severity::kError,
+                                 rpath + ".linkerd_retry.per_attempt_timeout",
+                                 "must be greater than zero"});
+        }
+      }
       for (std::size_t m = 0; m < route.mirrors.size(); ++m) {
         const auto& mirror = route.mirrors[m];
         if (mirror.cluster.empty() ||

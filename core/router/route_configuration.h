@@ -13,6 +13,7 @@
 #include "core/common/time.h"
 #include "core/fault/http_fault.h"
 #include "core/http/message.h"
+#include "core/retry/linkerd_retry_policy.h"
 #include "core/retry/retry_policy.h"
 #include "core/router/string_matcher.h"
 
@@ -69,6 +70,12 @@ struct RouteEntry {
   std::vector<WeightedCluster> clusters;
   Duration timeout = kEnvoyDefaultRouteTimeout;  // 0 = disabled
   std::optional<RetryPolicy> retry_policy;
+  // Linkerd retries (proxy-semantics §1.10); when one is set it replaces retry_policy. A
+  // ServiceProfile route (linkerd_profile_retry) disables annotation retries, as in Linkerd. The
+  // profile's TpsBudget is per destination, so it lives in the Cluster (ClusterPolicy::
+  // linkerd_retry_budget), not here.
+  std::optional<LinkerdRouteRetryPolicy> linkerd_retry;
+  std::optional<LinkerdProfileRoute> linkerd_profile_retry;
   std::optional<HttpFault> fault;  // typed_per_filter_config for envoy.filters.http.fault
   std::vector<MirrorPolicy> mirrors;
 
