@@ -10,6 +10,11 @@
 #include <vector>
 
 #include "config/yaml_node.h"
+#include "sim/cli/compare_command.h"
+#include "sim/cli/experiment_options.h"
+#include "sim/cli/sweep_command.h"
+#include "sim/experiment/replicated_report.h"
+#include "sim/experiment/replications.h"
 #include "sim/mesh/mesh.h"
 #include "sim/report/run_outputs.h"
 #include "sim/report/run_summary.h"
@@ -22,6 +27,10 @@ constexpr std::string_view kUsage = R"(meshsim — discrete-event service-mesh s
 
 Usage:
   meshsim run SCENARIO [options]   simulate a scenario, print its summary, write its outputs
+  meshsim compare A.yaml [B.yaml] [--set key=value]... [--replications R] [--threads T]
+                                   A/B comparison with common random numbers
+  meshsim sweep SCENARIO --grid key=v1,v2,... [--grid ...] --out DIR [--replications R]
+                [--threads T]      run a parameter grid, write DIR/sweep.csv
   meshsim --version                print the version
   meshsim --help                   print this help
 
@@ -32,6 +41,10 @@ Options of `run`:
   --seed N         override the scenario's seed
   --duration D     override the measured duration (e.g. 60s, 5m)
   --set key=value  override any scenario field (repeatable)
+  --replications R run R independent replications (default 1) and report 95 % confidence
+                   intervals (Student t over replications)
+  --threads T      threads for the replications (default: the number of cores); results do
+                   not depend on it
 
 Exit status: 0 success, 1 the outputs could not be written, 2 bad input (the message names
 file:line:column and key); on bad input no run directory is created.
@@ -83,11 +96,53 @@ int badInput(const std::string& message) {
   return 2;
 }
 
+// `run --replications R` with R > 1: replication 0's files, with summary.json replaced by the
+// aggregated one and replications.csv added (docs/outputs.md "Replications").
+int runReplicated(const meshsim::sim::Scenario& scenario,
+                  const meshsim::sim::ScenarioPolicies& policies, std::size_t replications,
+                  std::size_t threads, bool no_out, const std::filesystem::path& directory) {
+  meshsim::sim::ReplicationOptions options;
+  options.replications = replications;
+  options.threads = threads;
+  options.keep_first_mesh = !no_out;
+  const meshsim::cli::JobCounter counter("run");
+  options.progress = [&counter](std::size_t done, std::size_t total) {
+    counter.update(done, total);
+  };
+  {
+    const meshsim::sim::ReplicationResult result =
+        meshsim::sim::runReplications(scenario, policies, options);
+    counter.clear();
+    const meshsim::sim::RunSummary& first = result.summaries[0];
+    meshsim::sim::printReplicatedTable(std::cout, first, result.metrics);
+    if (no_out) {
+      return 0;
+    }
+    try {
+      meshsim::sim::writeRunDirectory(
+          directory, *result.first_mesh, first,
+          {{"summary.json",
+            [&](std::ostream& out) {
+              meshsim::sim::writeReplicatedSummaryJson(out, first, result.metrics);
+            }},
+           {"replications.csv",
+            [&](std::ostream& out) { meshsim::sim::writeReplicationsCsv(out, result.metrics); }}});
+    } catch (const std::exception& error) {
+      std::cerr << "meshsim run: " << error.what() << "\n";
+      return 1;
+    }
+  }
+  std::cout << "Outputs      " << directory.string() << "\n";
+  return 0;
+}
+
 int run(const std::vector<std::string>& args) {
   std::string scenario_path;
   std::vector<std::string> overrides;
   std::optional<std::string> out_dir;
   bool no_out = false;
+  std::size_t replications = 1;
+  std::size_t threads = meshsim::cli::defaultThreads();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     bool missing = false;
@@ -99,6 +154,18 @@ int run(const std::vector<std::string>& args) {
       overrides.push_back("duration=" + *duration);
     } else if (auto out = optionValue(args, i, "--out", missing)) {
       out_dir = *out;
+    } else if (auto r = optionValue(args, i, "--replications", missing)) {
+      const auto count = meshsim::cli::positiveCount(*r, 100000);
+      if (!missing && !count) {
+        return badInput("--replications needs a positive integer, got '" + *r + "'");
+      }
+      replications = count.value_or(1);
+    } else if (auto t = optionValue(args, i, "--threads", missing)) {
+      const auto count = meshsim::cli::positiveCount(*t, 1024);
+      if (!missing && !count) {
+        return badInput("--threads needs a positive integer, got '" + *t + "'");
+      }
+      threads = count.value_or(1);
     } else if (arg == "--no-out") {
       no_out = true;
     } else if (!arg.empty() && arg[0] != '-' && scenario_path.empty()) {
@@ -144,6 +211,9 @@ int run(const std::vector<std::string>& args) {
     }
   }
 
+  if (replications > 1) {
+    return runReplicated(scenario, policies, replications, threads, no_out, directory);
+  }
   meshsim::sim::Mesh mesh(scenario, policies);
   if (isatty(fileno(stderr)) != 0) {
     ProgressBar bar(meshsim::core::toSeconds(scenario.warmup + scenario.duration));
@@ -181,6 +251,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "run") {
     return run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "compare") {
+    return runCompareCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "sweep") {
+    return runSweepCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << "meshsim: unknown command '" << args[0] << "'\n" << kUsage;
   return 2;

@@ -56,18 +56,16 @@ void printComparison(std::ostream& out, const std::string& a_name, const std::st
     width = std::max(width, static_cast<int>(row.metric.label.size()));
   }
   char line[768];
-  std::snprintf(line, sizeof(line), "%-*s %22s %22s %24s\n", width, "Metric", "A", "B",
-                "B - A");
+  std::snprintf(line, sizeof(line), "%-*s %22s %22s %24s\n", width, "Metric", "A", "B", "B - A");
   out << line;
   std::size_t significant = 0;
   for (const MetricComparison& row : rows) {
     const int decimals = row.metric.label == "success_rate" ? 4 : 3;
-    const std::string difference =
-        formatInterval(row.difference.difference, decimals) +
-        (row.difference.significant ? " *" : "  ");
+    const std::string difference = formatInterval(row.difference.difference, decimals) +
+                                   (row.difference.significant ? " *" : "  ");
     std::snprintf(line, sizeof(line), "%-*s %22s %22s %24s\n", width, row.metric.label.c_str(),
-                  formatInterval(row.a, decimals).c_str(),
-                  formatInterval(row.b, decimals).c_str(), difference.c_str());
+                  formatInterval(row.a, decimals).c_str(), formatInterval(row.b, decimals).c_str(),
+                  difference.c_str());
     out << line;
     significant += row.difference.significant ? 1 : 0;
   }

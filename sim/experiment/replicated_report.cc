@@ -10,7 +10,8 @@ namespace meshsim::sim {
 
 namespace {
 
-ConfidenceInterval metricCi(const ReplicatedMetrics& metrics, const std::vector<std::string>& path) {
+ConfidenceInterval metricCi(const ReplicatedMetrics& metrics,
+                            const std::vector<std::string>& path) {
   const AggregatedMetric* metric = metrics.find(path);
   if (metric != nullptr) {
     return metric->ci;
@@ -136,12 +137,11 @@ void printReplicatedTable(std::ostream& out, const RunSummary& r, const Replicat
       tail.insert(tail.begin(), {"services", service.name});
       return ci(tail);
     };
-    std::snprintf(line, sizeof(line), "%-*s %16s %16s %16s %18s %18s\n", service_width,
-                  service.name.c_str(), scaled(s({"rps"}), 1, 1).c_str(),
-                  scaled(s({"error_rate"}), 100, 2).c_str(),
-                  scaled(s({"utilization"}), 100, 1).c_str(),
-                  scaled(s({"latency_ms", "p50"}), 1, 2).c_str(),
-                  scaled(s({"latency_ms", "p99"}), 1, 2).c_str());
+    std::snprintf(
+        line, sizeof(line), "%-*s %16s %16s %16s %18s %18s\n", service_width, service.name.c_str(),
+        scaled(s({"rps"}), 1, 1).c_str(), scaled(s({"error_rate"}), 100, 2).c_str(),
+        scaled(s({"utilization"}), 100, 1).c_str(), scaled(s({"latency_ms", "p50"}), 1, 2).c_str(),
+        scaled(s({"latency_ms", "p99"}), 1, 2).c_str());
     out << line;
   }
 
@@ -171,10 +171,10 @@ void printReplicatedTable(std::ostream& out, const RunSummary& r, const Replicat
                   scaled(e({"latency_ms", "p99"}), 1, 2).c_str());
     out << line;
   }
-  out << "\nSidecars     " << r.sidecars << "  cpu vCPU " << scaled(ci({"sidecars", "cpu_cores"}), 1, 3)
-      << "  memory MiB " << scaled(ci({"sidecars", "memory_mib"}), 1, 1)
-      << "  added latency ms per hop " << scaled(ci({"sidecars", "added_latency_ms"}), 1, 3)
-      << "\n";
+  out << "\nSidecars     " << r.sidecars << "  cpu vCPU "
+      << scaled(ci({"sidecars", "cpu_cores"}), 1, 3) << "  memory MiB "
+      << scaled(ci({"sidecars", "memory_mib"}), 1, 1) << "  added latency ms per hop "
+      << scaled(ci({"sidecars", "added_latency_ms"}), 1, 3) << "\n";
   out << "TLS          handshakes full " << scaled(ci({"tls", "handshakes_full"}), 1, 0)
       << "  resumed " << scaled(ci({"tls", "handshakes_resumed"}), 1, 0) << "\n";
   out << "Proxies      retries " << scaled(ci({"proxy_counters", "upstream_rq_retry"}), 1, 0)

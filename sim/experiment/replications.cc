@@ -222,14 +222,14 @@ std::unique_ptr<Variant> loadVariant(const std::string& path,
   return variant;
 }
 
-ReplicationResult runReplications(const Variant& variant, const ReplicationOptions& options) {
+ReplicationResult runReplications(const Scenario& scenario, const ScenarioPolicies& policies,
+                                  const ReplicationOptions& options) {
   ReplicationResult result;
   result.summaries.resize(options.replications);
   runParallel(
       options.replications, options.threads,
       [&](std::size_t r) {
-        auto mesh =
-            std::make_unique<Mesh>(variant.scenario, variant.policies, r, options.recording);
+        auto mesh = std::make_unique<Mesh>(scenario, policies, r, options.recording);
         mesh->run();
         result.summaries[r] = summarizeRun(*mesh);
         if (r == 0 && options.keep_first_mesh) {

@@ -97,7 +97,8 @@ struct ReplicationResult {
 
 // Replications 0 .. R-1 of one scenario (Mesh replication index = position), run in parallel.
 // Replication 0 is exactly what a single `meshsim run` simulates.
-ReplicationResult runReplications(const Variant& variant, const ReplicationOptions& options);
+ReplicationResult runReplications(const Scenario& scenario, const ScenarioPolicies& policies,
+                                  const ReplicationOptions& options);
 
 // Every (variant, replication) pair as one job in one pool, so a sweep keeps all threads busy;
 // replication r of every variant uses Mesh replication index r (common random numbers across

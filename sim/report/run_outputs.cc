@@ -471,7 +471,8 @@ std::optional<std::string> checkRunDirectory(const std::filesystem::path& dir) {
 }
 
 void writeRunDirectory(const std::filesystem::path& requested, const Mesh& mesh,
-                       const RunSummary& summary) {
+                       const RunSummary& summary,
+                       const std::vector<std::pair<std::string, RunFileWriter>>& files) {
   namespace fs = std::filesystem;
   fs::path dir = requested.lexically_normal();
   if (dir.filename().empty()) {
@@ -496,9 +497,13 @@ void writeRunDirectory(const std::filesystem::path& requested, const Mesh& mesh,
   }
   fs::path previous;
   try {
-    const auto write = [&](const char* file, const std::function<void(std::ostream&)>& body) {
+    const auto write = [&](const std::string& file, const RunFileWriter& standard) {
+      const RunFileWriter* body = &standard;
+      for (const auto& [file_name, writer] : files) {
+        body = file_name == file ? &writer : body;
+      }
       std::ofstream out(temporary / file, std::ios::binary);
-      body(out);
+      (*body)(out);
       out.close();
       if (!out) {
         throw std::runtime_error("cannot write " + (dir / file).string());
@@ -510,6 +515,11 @@ void writeRunDirectory(const std::filesystem::path& requested, const Mesh& mesh,
     write("edges.csv", [&](std::ostream& out) { writeEdgesCsv(out, summary); });
     write("metrics.prom", [&](std::ostream& out) { writePrometheus(out, mesh); });
     write("traces.json", [&](std::ostream& out) { writeTraces(out, mesh); });
+    for (const auto& [file_name, writer] : files) {
+      if (!fs::exists(temporary / file_name)) {
+        write(file_name, writer);
+      }
+    }
     if (fs::exists(dir)) {
       for (int attempt = 0;; ++attempt) {
         previous = parent / ("." + name + ".old" + std::to_string(attempt));

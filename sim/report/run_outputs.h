@@ -1,9 +1,12 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/mesh/mesh.h"
 #include "sim/report/run_summary.h"
@@ -28,7 +31,12 @@ std::optional<std::string> checkRunDirectory(const std::filesystem::path& dir);
 // Writes every file into a fresh temporary sibling of `dir` and renames it into place only once
 // all of them are complete, replacing a previous run directory. On failure nothing is left behind
 // (the temporary directory is removed) and std::runtime_error says what went wrong.
+//
+// `files` (name, writer) replace the standard file of that name or add one, written the same way;
+// a replicated run uses it for its aggregated summary.json and replications.csv.
+using RunFileWriter = std::function<void(std::ostream&)>;
 void writeRunDirectory(const std::filesystem::path& dir, const Mesh& mesh,
-                       const RunSummary& summary);
+                       const RunSummary& summary,
+                       const std::vector<std::pair<std::string, RunFileWriter>>& files = {});
 
 }  // namespace meshsim::sim
