@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "config/yaml_node.h"
+#include "sim/cli/analyze_command.h"
+#include "sim/cli/graph_command.h"
 #include "sim/mesh/mesh.h"
 #include "sim/report/run_outputs.h"
 #include "sim/report/run_summary.h"
@@ -22,6 +24,8 @@ constexpr std::string_view kUsage = R"(meshsim — discrete-event service-mesh s
 
 Usage:
   meshsim run SCENARIO [options]   simulate a scenario, print its summary, write its outputs
+  meshsim analyze SCENARIO [opts] call graph and analytic model (--set, --simulate, --with-faults)
+  meshsim graph SCENARIO [--set]   the topology as Graphviz DOT on stdout
   meshsim --version                print the version
   meshsim --help                   print this help
 
@@ -181,6 +185,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "run") {
     return run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "analyze") {
+    return runAnalyzeCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "graph") {
+    return runGraphCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << "meshsim: unknown command '" << args[0] << "'\n" << kUsage;
   return 2;
