@@ -66,7 +66,8 @@ void writeTopologyDot(std::ostream& out, const Scenario& scenario,
   out << "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\", "
          "fontname=\"Helvetica\"];\n";
   out << "  edge [fontname=\"Helvetica\", fontsize=10];\n";
-  out << "  \"load-generator\" [label=" << quoted("load generator\\n" + workloadText(scenario))
+  // Service names allow only [a-z0-9-], so this id cannot clash with one.
+  out << "  \"load_generator\" [label=" << quoted("load generator\\n" + workloadText(scenario))
       << ", shape=invhouse, style=filled, fillcolor=\"#fff4d6\"];\n";
   for (const ServiceSpec& service : scenario.services) {
     std::string label = service.name;
@@ -84,7 +85,7 @@ void writeTopologyDot(std::ostream& out, const Scenario& scenario,
   }
 
   for (const MixEntry& entry : scenario.workload.mix) {
-    out << "  \"load-generator\" -> " << quoted(scenario.services[entry.service].name) << " [label="
+    out << "  \"load_generator\" -> " << quoted(scenario.services[entry.service].name) << " [label="
         << quoted(entry.method + " " + entry.path + "\\nweight " + number(entry.weight))
         << ", style=bold];\n";
   }

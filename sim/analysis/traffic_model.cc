@@ -351,13 +351,14 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
       for (const OperationSpec& operation : version.operations) {
         holds_worker =
             holds_worker || (service.hold_worker_while_waiting && !operation.calls.empty());
-        for (const CallStep& step : operation.calls) {
-          for (const CallSpec& call : step.calls) {
-            const ServiceSpec& callee = scenario.services[call.service];
-            for (const VersionSpec& w : callee.versions) {
-              stops_on_failure =
-                  stops_on_failure ||
-                  (operation.on_call_failure == OnCallFailure::Fail && w.errors.probability > 0);
+        if (operation.on_call_failure != OnCallFailure::Fail) {
+          continue;
+        }
+        // Only a failure before the last step skips calls.
+        for (std::size_t k = 0; k + 1 < operation.calls.size(); ++k) {
+          for (const CallSpec& call : operation.calls[k].calls) {
+            for (const VersionSpec& w : scenario.services[call.service].versions) {
+              stops_on_failure = stops_on_failure || w.errors.probability > 0;
             }
           }
         }

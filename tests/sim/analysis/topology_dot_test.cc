@@ -41,10 +41,10 @@ workload: {kind: open, rate: 50, mix: [{service: web, path: /}]}
   EXPECT_NE(dot.find("\"db\" [label=\"db\\nv1: 1 x 8\\n(no sidecar)\", style=\"rounded,dashed\""),
             std::string::npos);
   EXPECT_NE(dot.find("\"cache\" [label="), std::string::npos);
-  EXPECT_NE(dot.find("\"load-generator\" [label=\"load generator\\nopen poisson, 50 req/s\", "
+  EXPECT_NE(dot.find("\"load_generator\" [label=\"load generator\\nopen poisson, 50 req/s\", "
                      "shape=invhouse"),
             std::string::npos);
-  EXPECT_NE(dot.find("\"load-generator\" -> \"web\""), std::string::npos);
+  EXPECT_NE(dot.find("\"load_generator\" -> \"web\""), std::string::npos);
   // Istio's default route: no mesh retries on 5xx.
   EXPECT_NE(dot.find("\"web\" -> \"api\" [label=\"GET /api\\np=1 timeout=250ms\\nretries=2 "
                      "mesh 5xx retries=0\"]"),
