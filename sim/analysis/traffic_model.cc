@@ -315,7 +315,8 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
     out.entry_rate = scale;
     out.notes.push_back(
         "closed workload: rates assume the asymptotic throughput bound X = min(N/(Z+D), "
-        "1/D_max) over app service demands (network and sidecars ignored), an upper bound");
+        "1/D_max) over app service demands; network and sidecar time are ignored, so it is "
+        "slightly optimistic");
   }
 
   out.service_rates.assign(scenario.services.size(), 0.0);
