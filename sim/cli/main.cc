@@ -15,6 +15,8 @@
 #include "sim/cli/sweep_command.h"
 #include "sim/experiment/replicated_report.h"
 #include "sim/experiment/replications.h"
+#include "sim/cli/analyze_command.h"
+#include "sim/cli/graph_command.h"
 #include "sim/mesh/mesh.h"
 #include "sim/report/run_outputs.h"
 #include "sim/report/run_summary.h"
@@ -31,6 +33,8 @@ Usage:
                                    A/B comparison with common random numbers
   meshsim sweep SCENARIO --grid key=v1,v2,... [--grid ...] --out DIR [--replications R]
                 [--threads T]      run a parameter grid, write DIR/sweep.csv
+  meshsim analyze SCENARIO [opts] call graph and analytic model (--set, --simulate, --with-faults)
+  meshsim graph SCENARIO [--set]   the topology as Graphviz DOT on stdout
   meshsim --version                print the version
   meshsim --help                   print this help
 
@@ -257,6 +261,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "sweep") {
     return runSweepCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "analyze") {
+    return runAnalyzeCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "graph") {
+    return runGraphCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << "meshsim: unknown command '" << args[0] << "'\n" << kUsage;
   return 2;

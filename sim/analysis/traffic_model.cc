@@ -1,0 +1,397 @@
+#include "sim/analysis/traffic_model.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+#include <utility>
+#include <variant>
+
+#include "sim/analysis/call_routing.h"
+
+namespace meshsim::sim {
+
+namespace {
+
+// Dense numbering of (service, version, operation).
+class NodeIndex {
+ public:
+  explicit NodeIndex(const Scenario& scenario) {
+    for (const ServiceSpec& service : scenario.services) {
+      std::vector<std::size_t> per_version;
+      for (const VersionSpec& version : service.versions) {
+        per_version.push_back(count_);
+        count_ += version.operations.size();
+      }
+      base_.push_back(std::move(per_version));
+    }
+  }
+  std::size_t operator()(Index service, Index version, Index operation) const {
+    return base_[service][version] + operation;
+  }
+  std::size_t size() const { return count_; }
+
+ private:
+  std::vector<std::vector<std::size_t>> base_;
+  std::size_t count_ = 0;
+};
+
+struct VersionErrorModel {
+  double probability = 0;
+  std::uint32_t status = 503;
+};
+
+std::vector<std::vector<VersionErrorModel>> errorModels(const Scenario& scenario,
+                                                        const TrafficOptions& options) {
+  std::vector<std::vector<VersionErrorModel>> out;
+  for (const ServiceSpec& service : scenario.services) {
+    std::vector<VersionErrorModel> versions;
+    for (const VersionSpec& version : service.versions) {
+      versions.push_back(
+          {version.errors.probability, static_cast<std::uint32_t>(version.errors.status)});
+    }
+    out.push_back(std::move(versions));
+  }
+  if (!options.include_error_faults) {
+    return out;
+  }
+  for (const FaultSpec& fault : scenario.faults) {
+    const auto* error = std::get_if<ErrorRateFault>(&fault.action);
+    if (error == nullptr) {
+      continue;
+    }
+    const ServiceSpec& service = scenario.services[error->target.service];
+    for (Index v = 0; v < service.versions.size(); ++v) {
+      if (error->target.version != kAll && error->target.version != v) {
+        continue;
+      }
+      // A fault on one replica fails that replica's share of the version's attempts.
+      const double affected =
+          error->target.replica == kAll ? 1.0 : 1.0 / service.versions[v].replicas;
+      VersionErrorModel& model = out[error->target.service][v];
+      const double p = affected * error->probability;
+      if (p > model.probability) {
+        model.status = static_cast<std::uint32_t>(error->status);
+      }
+      model.probability = 1.0 - (1.0 - model.probability) * (1.0 - p);
+    }
+  }
+  return out;
+}
+
+double meanServiceTime(const VersionSpec& version, const OperationSpec& operation) {
+  return operation.service_time ? operation.service_time->mean() : version.service_time->mean();
+}
+
+}  // namespace
+
+double expectedCallAttempts(const std::vector<CalleeVersionErrors>& versions,
+                            const std::optional<core::RetryPolicy>& mesh,
+                            std::uint32_t app_retries) {
+  double routed = 0;
+  for (const CalleeVersionErrors& version : versions) {
+    routed += version.share;
+  }
+  if (routed <= 0) {
+    return 1.0;
+  }
+  const std::uint32_t mesh_retries = mesh && mesh->enabled() ? mesh->num_retries : 0;
+  double retried_failing = 0;  // mesh retries it; the app sees a failure if it is the last
+  double retried_ok = 0;       // mesh retries it; the app accepts it (a retried 409)
+  double final_failing = 0;    // mesh does not retry it; the app does
+  for (const CalleeVersionErrors& version : versions) {
+    const double p = version.share * version.probability;
+    const bool mesh_retries_it = mesh_retries > 0 && retriesStatus(*mesh, version.status);
+    const bool app_fails = version.status >= 500;
+    if (mesh_retries_it) {
+      (app_fails ? retried_failing : retried_ok) += p;
+    } else if (app_fails) {
+      final_failing += p;
+    }
+  }
+  final_failing += std::max(0.0, 1.0 - routed);  // 503 UH
+  const double retried = retried_failing + retried_ok;
+  const double mesh_attempts = expectedAttempts(retried, mesh_retries);
+  const double request_fails =
+      final_failing * mesh_attempts + std::pow(retried, mesh_retries) * retried_failing;
+  return mesh_attempts * expectedAttempts(std::min(request_fails, 1.0), app_retries);
+}
+
+double meanOfferedRate(const Scenario& scenario) {
+  const WorkloadSpec& workload = scenario.workload;
+  if (workload.kind == WorkloadKind::Closed) {
+    return 0;
+  }
+  switch (workload.arrivals) {
+    case Arrivals::Poisson:
+    case Arrivals::Constant:
+      return workload.rate;
+    case Arrivals::Bursty: {
+      const double on = core::toSeconds(workload.bursty.on);
+      const double off = core::toSeconds(workload.bursty.off);
+      return on + off > 0
+                 ? (workload.bursty.on_rate * on + workload.bursty.off_rate * off) / (on + off)
+                 : workload.bursty.on_rate;
+    }
+    case Arrivals::Schedule: {
+      const double from = core::toSeconds(scenario.warmup);
+      const double to = from + core::toSeconds(scenario.duration);
+      double integral = 0;
+      for (std::size_t i = 0; i < workload.schedule.size(); ++i) {
+        const double begin = std::max(from, core::toSeconds(workload.schedule[i].at));
+        const double end = i + 1 < workload.schedule.size()
+                               ? std::min(to, core::toSeconds(workload.schedule[i + 1].at))
+                               : to;
+        if (end > begin) {
+          integral += workload.schedule[i].rate * (end - begin);
+        }
+      }
+      return to > from ? integral / (to - from) : 0;
+    }
+  }
+  return workload.rate;
+}
+
+TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& policies,
+                             const TrafficOptions& options) {
+  TrafficAnalysis out;
+  const NodeIndex nodes(scenario);
+  const std::size_t n = nodes.size();
+  const CallRouter router(scenario, policies);
+  const Index load_generator = router.loadGenerator();
+  const auto errors = errorModels(scenario, options);
+  out.closed_loop = scenario.workload.kind == WorkloadKind::Closed;
+  // Closed loop: solve for one request per second (visit ratios), scale by the bound below.
+  const double offered = out.closed_loop ? 1.0 : meanOfferedRate(scenario);
+
+  Eigen::VectorXd lambda = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+  std::map<std::pair<Index, Index>, EdgeLoad> edges;
+
+  for (const MixEntry& entry : scenario.workload.mix) {
+    Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+    const CallRouting entry_routing =
+        router.route(load_generator, entry.service, entry.path, entry.method, entry.headers);
+    for (Index v = 0; v < entry_routing.version_share.size(); ++v) {
+      external(static_cast<Eigen::Index>(nodes(entry.service, v, entry.operation[v]))) +=
+          offered * entry.weight * entry_routing.version_share[v];
+    }
+    EdgeLoad& entry_edge = edges[{load_generator, entry.service}];
+    entry_edge.from = load_generator;
+    entry_edge.to = entry.service;
+    entry_edge.call_rate += offered * entry.weight;
+    entry_edge.attempt_rate += offered * entry.weight;
+
+    // P, and for the edge rates the (caller node, caller, callee, probability, attempts) terms.
+    struct Term {
+      std::size_t node;
+      Index from;
+      Index to;
+      double probability;
+      double attempts;
+    };
+    std::vector<Term> terms;
+    Eigen::MatrixXd routing =
+        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+    std::vector<std::vector<std::size_t>> successors(n);
+    for (Index s = 0; s < scenario.services.size(); ++s) {
+      const ServiceSpec& service = scenario.services[s];
+      for (Index v = 0; v < service.versions.size(); ++v) {
+        const VersionSpec& version = service.versions[v];
+        for (Index o = 0; o < version.operations.size(); ++o) {
+          const std::size_t i = nodes(s, v, o);
+          for (const CallStep& step : version.operations[o].calls) {
+            for (const CallSpec& call : step.calls) {
+              const CallRouting r =
+                  router.route(s, call.service, call.path, call.method, entry.headers);
+              std::vector<CalleeVersionErrors> callee;
+              for (Index w = 0; w < r.version_share.size(); ++w) {
+                callee.push_back({r.version_share[w], errors[call.service][w].probability,
+                                  errors[call.service][w].status});
+              }
+              const double attempts = expectedCallAttempts(callee, r.retry, call.retries);
+              terms.push_back({i, s, call.service, call.probability, attempts});
+              for (Index w = 0; w < r.version_share.size(); ++w) {
+                if (r.version_share[w] <= 0) {
+                  continue;
+                }
+                const std::size_t j = nodes(call.service, w, call.operation[w]);
+                routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) +=
+                    call.probability * attempts * r.version_share[w];
+                successors[i].push_back(j);
+              }
+            }
+          }
+        }
+      }
+    }
+    // Only what the entry reaches enters the system: the loader rejects cycles reachable from the
+    // workload, so the reached part of P is nilpotent and I - Pᵀ invertible even if an unreachable
+    // cycle exists elsewhere.
+    std::vector<bool> reached(n, false);
+    std::deque<std::size_t> queue;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (external(static_cast<Eigen::Index>(i)) > 0) {
+        reached[i] = true;
+        queue.push_back(i);
+      }
+    }
+    while (!queue.empty()) {
+      const std::size_t i = queue.front();
+      queue.pop_front();
+      for (std::size_t j : successors[i]) {
+        if (!reached[j]) {
+          reached[j] = true;
+          queue.push_back(j);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!reached[i]) {
+        routing.row(static_cast<Eigen::Index>(i)).setZero();
+        routing.col(static_cast<Eigen::Index>(i)).setZero();
+      }
+    }
+    const Eigen::MatrixXd system =
+        Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n)) -
+        routing.transpose();
+    const Eigen::VectorXd rates = system.partialPivLu().solve(external);
+    lambda += rates;
+    for (const Term& term : terms) {
+      const double caller_rate = rates(static_cast<Eigen::Index>(term.node));
+      if (caller_rate <= 0) {
+        continue;
+      }
+      EdgeLoad& edge = edges[{term.from, term.to}];
+      edge.from = term.from;
+      edge.to = term.to;
+      edge.call_rate += caller_rate * term.probability;
+      edge.attempt_rate += caller_rate * term.probability * term.attempts;
+    }
+  }
+
+  // Per pool: λ and the rate-weighted mean service time.
+  double total_demand = 0;       // D: seconds of service per request entering
+  double bottleneck_demand = 0;  // max over pools of D_pool / servers
+  for (Index s = 0; s < scenario.services.size(); ++s) {
+    const ServiceSpec& service = scenario.services[s];
+    for (Index v = 0; v < service.versions.size(); ++v) {
+      const VersionSpec& version = service.versions[v];
+      PoolLoad pool;
+      pool.service = s;
+      pool.version = v;
+      pool.replicas = version.replicas;
+      pool.concurrency = version.concurrency;
+      double work = 0;
+      for (Index o = 0; o < version.operations.size(); ++o) {
+        const double rate = lambda(static_cast<Eigen::Index>(nodes(s, v, o)));
+        pool.arrival_rate += rate;
+        work += rate * meanServiceTime(version, version.operations[o]);
+      }
+      pool.mean_service_time = pool.arrival_rate > 0
+                                   ? work / pool.arrival_rate
+                                   : meanServiceTime(version, version.operations.front());
+      total_demand += work;
+      if (pool.replicas * pool.concurrency > 0) {
+        bottleneck_demand = std::max(bottleneck_demand, work / (pool.replicas * pool.concurrency));
+      }
+      out.pools.push_back(pool);
+    }
+  }
+  out.entry_rate = offered;
+  double scale = 1.0;
+  if (out.closed_loop) {
+    const WorkloadSpec& workload = scenario.workload;
+    const double think = workload.think_time ? workload.think_time->mean() : 0.0;
+    double bound = std::numeric_limits<double>::infinity();
+    if (think + total_demand > 0) {
+      bound = workload.users / (think + total_demand);
+    }
+    if (bottleneck_demand > 0) {
+      bound = std::min(bound, 1.0 / bottleneck_demand);
+    }
+    scale = std::isfinite(bound) ? bound : 0.0;
+    out.entry_rate = scale;
+    out.notes.push_back(
+        "closed workload: rates assume the asymptotic throughput bound X = min(N/(Z+D), "
+        "1/D_max) over app service demands; network and sidecar time are ignored, so it is "
+        "slightly optimistic");
+  }
+
+  out.service_rates.assign(scenario.services.size(), 0.0);
+  std::vector<double> busy(scenario.services.size(), 0.0);
+  std::vector<double> workers(scenario.services.size(), 0.0);
+  for (PoolLoad& pool : out.pools) {
+    pool.arrival_rate *= scale;
+    const double servers = static_cast<double>(pool.replicas) * pool.concurrency;
+    pool.utilization = servers > 0 ? pool.arrival_rate * pool.mean_service_time / servers
+                                   : std::numeric_limits<double>::infinity();
+    pool.per_replica = mmcQueue(pool.replicas > 0 ? pool.arrival_rate / pool.replicas : 0.0,
+                                pool.mean_service_time, pool.concurrency);
+    out.service_rates[pool.service] += pool.arrival_rate;
+    busy[pool.service] += pool.arrival_rate * pool.mean_service_time;
+    workers[pool.service] += servers;
+  }
+  out.service_utilization.resize(scenario.services.size());
+  for (std::size_t s = 0; s < scenario.services.size(); ++s) {
+    out.service_utilization[s] = workers[s] > 0 ? busy[s] / workers[s] : 0.0;
+  }
+  for (auto& [key, edge] : edges) {
+    edge.call_rate *= scale;
+    edge.attempt_rate *= scale;
+    out.edges.push_back(edge);
+  }
+
+  bool holds_worker = false;
+  bool stops_on_failure = false;
+  bool load_dependent = false;
+  for (const ServiceSpec& service : scenario.services) {
+    for (const VersionSpec& version : service.versions) {
+      load_dependent = load_dependent || version.errors.load_dependent.has_value();
+      for (const OperationSpec& operation : version.operations) {
+        holds_worker =
+            holds_worker || (service.hold_worker_while_waiting && !operation.calls.empty());
+        if (operation.on_call_failure != OnCallFailure::Fail) {
+          continue;
+        }
+        // Only a failure before the last step skips calls.
+        for (std::size_t k = 0; k + 1 < operation.calls.size(); ++k) {
+          for (const CallSpec& call : operation.calls[k].calls) {
+            for (const VersionSpec& w : scenario.services[call.service].versions) {
+              stops_on_failure = stops_on_failure || w.errors.probability > 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  if (holds_worker) {
+    out.notes.push_back(
+        "ρ counts service time only: a caller that holds its worker while waiting for its calls "
+        "keeps it busy longer, so its simulated utilisation is higher");
+  }
+  if (stops_on_failure) {
+    out.notes.push_back(
+        "rates assume every step runs: an operation that stops at a failed call (on_call_failure: "
+        "fail) makes fewer later calls");
+  }
+  if (load_dependent) {
+    out.notes.push_back("load-dependent error growth is not modelled (base error probability)");
+  }
+  bool has_error_faults = false;
+  for (const FaultSpec& fault : scenario.faults) {
+    has_error_faults = has_error_faults || std::holds_alternative<ErrorRateFault>(fault.action);
+  }
+  if (has_error_faults) {
+    out.notes.push_back(options.include_error_faults
+                            ? "error_rate faults are treated as active for the whole run"
+                            : "faults are not modelled (--with-faults counts error_rate faults as "
+                              "always active)");
+  } else if (!scenario.faults.empty()) {
+    out.notes.push_back("faults are not modelled");
+  }
+  return out;
+}
+
+}  // namespace meshsim::sim

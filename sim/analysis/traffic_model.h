@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/retry/retry_policy.h"
+#include "sim/analysis/queueing.h"
+#include "sim/mesh/scenario_policies.h"
+#include "sim/scenario/scenario.h"
+
+namespace meshsim::sim {
+
+// One callee version as a retrying caller sees it.
+struct CalleeVersionErrors {
+  double share = 0;        // fraction of the call's attempts routed to it
+  double probability = 0;  // that an attempt fails with `status`
+  std::uint32_t status = 503;
+};
+
+// Expected attempts reaching the callee's apps per call, with mesh retries (`mesh`, applied per
+// app request) layered under app-level retries (`app_retries`, on any status >= 500 as AppCall
+// does). Attempts fail independently. With one version, a policy retrying its status and no app
+// retries this is (1 - p^(n+1)) / (1 - p); an app request fails with p^(n+1), which the app layer
+// retries in turn, so the two factors multiply. Errors the mesh does not retry end the request at
+// once; a share sum below 1 is a destination without endpoints (503 UH, retried by the app only);
+// a share sum of 0 is no route (404 NR: one attempt, never retried).
+double expectedCallAttempts(const std::vector<CalleeVersionErrors>& versions,
+                            const std::optional<core::RetryPolicy>& mesh,
+                            std::uint32_t app_retries);
+
+// The arrivals and utilisation of one version's replica pool.
+struct PoolLoad {
+  Index service = 0;
+  Index version = 0;
+  std::uint32_t replicas = 1;
+  std::uint32_t concurrency = 1;  // workers per replica: M/M/c with c = concurrency per replica
+  double arrival_rate = 0;        // req/s at the app, all replicas together
+  double mean_service_time = 0;   // seconds, over the version's operations weighted by rate
+  double utilization = 0;         // ρ = λ·E[S] / (concurrency·replicas)
+  MmcMetrics per_replica;         // λ/replicas arriving at each replica
+
+  bool saturated() const { return utilization >= 1.0; }
+  bool highLoad() const { return utilization >= 0.8; }
+};
+
+struct EdgeLoad {
+  Index from = 0;  // a service or the load generator (services.size())
+  Index to = 0;
+  double call_rate = 0;     // calls the caller's plans make per second
+  double attempt_rate = 0;  // expected attempts per second reaching the callee, retries included
+};
+
+struct TrafficAnalysis {
+  double entry_rate = 0;  // req/s the workload offers (closed loop: the throughput bound used)
+  bool closed_loop = false;
+  std::vector<double> service_rates;        // req/s arriving at each service's apps
+  std::vector<double> service_utilization;  // Σ λ·E[S] / Σ workers, over the service's versions
+  std::vector<PoolLoad> pools;              // every version of every service, in scenario order
+  std::vector<EdgeLoad> edges;              // edges with calls, sorted by (from, to)
+  // Assumptions that matter for this scenario (faults ignored, worker held while waiting, ...).
+  std::vector<std::string> notes;
+};
+
+struct TrafficOptions {
+  // Treat every error_rate fault as active for the whole run (its replicas' errors combine with
+  // the version's own error model), to see the retry load of an outage.
+  bool include_error_faults = false;
+};
+
+// Solves the traffic equations λ = λ0 + Pᵀλ of the scenario (Eigen), over nodes = (service,
+// version, operation): λ0 from the workload's rate × mix weight × routing share, P[i][j] = Σ over
+// the calls of operation i to operation j of probability × expected attempts (retry inflation,
+// expectedCallAttempts) × routing share of j's version. Each call of a parallel group counts
+// once, like a sequential one. Each mix entry is solved separately (its headers may steer
+// routes) and the rates add up. Then ρ and M/M/c per version pool with E[S] from the service-time
+// distributions' mean(). A closed workload uses the asymptotic throughput bound
+// X = min(N / (Z + D), min over pools of c·replicas / D_pool) from the visit ratios.
+TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& policies,
+                             const TrafficOptions& options = {});
+
+// The open workload's mean rate over the measured window [warmup, warmup + duration] (bursty:
+// the on/off time-weighted mean; schedule: the time average of its steps). 0 for closed loops.
+double meanOfferedRate(const Scenario& scenario);
+
+}  // namespace meshsim::sim

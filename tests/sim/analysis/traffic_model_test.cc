@@ -1,0 +1,245 @@
+#include "sim/analysis/traffic_model.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis_test_support.h"
+
+namespace meshsim::sim {
+namespace {
+
+using testing::loadInline;
+
+double rateOf(const TrafficAnalysis& traffic, const Scenario& scenario, const char* service) {
+  return traffic.service_rates[*scenario.findService(service)];
+}
+
+TEST(TrafficModelTest, ChainWithProbabilities) {
+  // 100 req/s -> a; a calls b with p = 0.5; b calls c with p = 0.4: 100, 50, 20.
+  const auto loaded = loadInline(R"(
+name: chain
+duration: 10s
+services:
+  - name: a
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: b, path: /, probability: 0.5}]}]
+  - name: b
+    versions: [{name: v1, replicas: 2, concurrency: 4, service_time: 10ms}]
+    operations: [{path: /, calls: [{call: c, path: /, probability: 0.4}]}]
+  - name: c
+    versions: [{name: v1, service_time: {exponential: {mean: 20ms}}}]
+workload: {kind: open, rate: 100, mix: [{service: a, path: /}]}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_DOUBLE_EQ(t.entry_rate, 100.0);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "a"), 100.0, 1e-9);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "b"), 50.0, 1e-9);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "c"), 20.0, 1e-9);
+  // b: ρ = 50 x 0.010 / (4 x 2) = 0.0625; per replica M/M/4 with λ = 25, E[S] = 10 ms.
+  const PoolLoad& b = t.pools[1];
+  EXPECT_NEAR(b.utilization, 0.0625, 1e-12);
+  const MmcMetrics expected = mmcQueue(25.0, 0.010, 4);
+  EXPECT_NEAR(b.per_replica.mean_wait, expected.mean_wait, 1e-15);
+  // c: ρ = 20 x 0.020 / 8 (default concurrency 8) = 0.05.
+  EXPECT_NEAR(t.pools[2].utilization, 0.05, 1e-12);
+  ASSERT_EQ(t.edges.size(), 3u);
+  EXPECT_NEAR(t.edges[0].call_rate, 50.0, 1e-9);  // a -> b
+  EXPECT_NEAR(t.edges[1].call_rate, 20.0, 1e-9);  // b -> c
+}
+
+TEST(TrafficModelTest, DiamondWithParallelGroupCountsEachCallOnce) {
+  // a: parallel {b (p 0.5), c}; b -> d; c -> d with p 0.5 => d = 100 x 0.5 + 100 x 0.5 = 100;
+  // plus a sequential second call a -> d (p 0.2): d = 120.
+  const auto loaded = loadInline(R"(
+name: diamond
+duration: 10s
+services:
+  - name: a
+    versions: [{name: v1, service_time: 1ms}]
+    operations:
+      - path: /
+        calls:
+          - parallel: [{call: b, path: /, probability: 0.5}, {call: c, path: /}]
+          - {call: d, path: /, probability: 0.2}
+  - name: b
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: d, path: /}]}]
+  - name: c
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: d, path: /, probability: 0.5}]}]
+  - name: d
+    versions: [{name: v1, service_time: 1ms}]
+workload: {kind: open, rate: 100, mix: [{service: a, path: /}]}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "b"), 50.0, 1e-9);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "c"), 100.0, 1e-9);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "d"), 120.0, 1e-9);
+}
+
+TEST(TrafficModelTest, MixAndVirtualServiceSplitVersions) {
+  // 60 % of 200 req/s to /a (a call to back), 40 % to /b (none); back's VirtualService sends 25 %
+  // to v2. back = 120: v1 90, v2 30.
+  const auto loaded = loadInline(R"(
+name: split
+duration: 10s
+services:
+  - name: front
+    versions: [{name: v1, service_time: 1ms}]
+    operations:
+      - {path: /a, calls: [{call: back, path: /}]}
+      - {path: /b}
+  - name: back
+    versions:
+      - {name: v1, service_time: 2ms}
+      - {name: v2, service_time: 4ms}
+workload:
+  kind: open
+  rate: 200
+  mix: [{service: front, path: /a, weight: 3}, {service: front, path: /b, weight: 2}]
+policies:
+  - inline: |
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: back}
+      spec:
+        host: back
+        subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: back}
+      spec:
+        hosts: [back]
+        http:
+          - route:
+              - {destination: {host: back, subset: v1}, weight: 75}
+              - {destination: {host: back, subset: v2}, weight: 25}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "front"), 200.0, 1e-9);
+  EXPECT_NEAR(t.pools[1].arrival_rate, 90.0, 1e-9);
+  EXPECT_NEAR(t.pools[2].arrival_rate, 30.0, 1e-9);
+  EXPECT_NEAR(t.pools[2].utilization, 30 * 0.004 / 8, 1e-12);
+}
+
+TEST(TrafficModelTest, RetryInflationFromErrorRates) {
+  // leaf fails 20 %; client retries twice at the app (no sidecar: no mesh retries):
+  // 1 + 0.2 + 0.04 = 1.24 attempts per call.
+  const auto loaded = loadInline(R"(
+name: inflation
+duration: 10s
+services:
+  - name: client
+    sidecar: false
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: leaf, path: /, retries: 2}]}]
+  - name: leaf
+    versions: [{name: v1, service_time: 1ms, errors: {probability: 0.2}}]
+workload: {kind: open, rate: 100, mix: [{service: client, path: /}]}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "leaf"), 124.0, 1e-9);
+  EXPECT_NEAR(t.edges.front().attempt_rate, 124.0, 1e-9);
+  EXPECT_NEAR(t.edges.front().call_rate, 100.0, 1e-9);
+}
+
+TEST(ExpectedCallAttemptsTest, MeshRetriesNestInsideAppRetries) {
+  core::RetryPolicy mesh;
+  mesh.retry_on = core::kRetryOn5xx;
+  mesh.num_retries = 2;
+  const double p = 0.3;
+  // Mesh only: (1 - p^3) / (1 - p) = 1.39.
+  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 503}}, mesh, 0), 1.39, 1e-12);
+  // One app retry on top: a request fails with p^3, so 1.39 x (1 + p^3).
+  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 503}}, mesh, 1), 1.39 * (1 + 0.027), 1e-12);
+  // A status the mesh does not retry (gateway-error and 500): only the app retries.
+  mesh.retry_on = core::kRetryOnGatewayError;
+  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 500}}, mesh, 2), 1 + p + p * p, 1e-12);
+  // Two versions, only one failing: p_eff = 0.5 x 0.4 = 0.2 per attempt.
+  mesh.retry_on = core::kRetryOn5xx;
+  EXPECT_NEAR(expectedCallAttempts({{0.5, 0.4, 503}, {0.5, 0.0, 503}}, mesh, 0), 1.24, 1e-12);
+  // No route (404 NR): one attempt, never retried; Istio's default policy: no 5xx retries.
+  EXPECT_DOUBLE_EQ(expectedCallAttempts({{0.0, 0.5, 503}}, mesh, 3), 1.0);
+  core::RetryPolicy istio_default;
+  istio_default.retry_on = core::kRetryOnConnectFailure | core::kRetryOnRefusedStream;
+  istio_default.num_retries = 2;
+  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 503}}, istio_default, 0), 1.0, 1e-15);
+}
+
+TEST(TrafficModelTest, MeshAndAppRetriesInflateTheLeaf) {
+  // client (sidecar) -> leaf with app retries 1 and a VirtualService retrying 5xx twice; leaf
+  // fails half its attempts: (1 + 0.5 + 0.25) x (1 + 0.125) = 1.96875 attempts per call.
+  const auto loaded = loadInline(R"(
+name: layered
+duration: 10s
+services:
+  - name: client
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: leaf, path: /, retries: 1}]}]
+  - name: leaf
+    versions: [{name: v1, service_time: 1ms, errors: {probability: 0.5}}]
+workload: {kind: open, rate: 100, mix: [{service: client, path: /}]}
+policies:
+  - inline: |
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: leaf}
+      spec:
+        hosts: [leaf]
+        http:
+          - route: [{destination: {host: leaf}}]
+            retries: {attempts: 2, retryOn: 5xx}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "leaf"), 196.875, 1e-9);
+}
+
+TEST(TrafficModelTest, FlagsSaturationAndErrorFaultsOnRequest) {
+  const std::string yaml = R"(
+name: hot
+duration: 10s
+services:
+  - name: hot
+    versions: [{name: v1, concurrency: 2, service_time: 10ms}]
+workload: {kind: open, rate: 250, mix: [{service: hot, path: /}]}
+)";
+  const auto loaded = loadInline(yaml);
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_NEAR(t.pools[0].utilization, 1.25, 1e-12);
+  EXPECT_TRUE(t.pools[0].saturated());
+  EXPECT_TRUE(std::isinf(t.pools[0].per_replica.mean_wait));
+
+  const auto at_rate = loadInline(R"(
+name: warm
+duration: 10s
+services:
+  - name: warm
+    versions: [{name: v1, concurrency: 2, service_time: 10ms}]
+workload: {kind: open, rate: 170, mix: [{service: warm, path: /}]}
+)");
+  const TrafficAnalysis w = solveTraffic(at_rate->scenario, at_rate->policies);
+  EXPECT_NEAR(w.pools[0].utilization, 0.85, 1e-12);
+  EXPECT_FALSE(w.pools[0].saturated());
+  EXPECT_TRUE(w.pools[0].highLoad());
+}
+
+TEST(TrafficModelTest, ClosedLoopUsesTheAsymptoticBound) {
+  // 10 users, 1 s think time, 10 ms of service: X = min(10 / 1.01, 2 workers / 0.01) = 9.90.
+  const auto loaded = loadInline(R"(
+name: closed
+duration: 10s
+services:
+  - name: s
+    versions: [{name: v1, concurrency: 2, service_time: 10ms}]
+workload: {kind: closed, users: 10, think_time: 1s, mix: [{service: s, path: /}]}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_TRUE(t.closed_loop);
+  EXPECT_NEAR(t.entry_rate, 10 / 1.01, 1e-9);
+  EXPECT_NEAR(t.service_rates[0], 10 / 1.01, 1e-9);
+}
+
+}  // namespace
+}  // namespace meshsim::sim
