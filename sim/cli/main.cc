@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "config/yaml_node.h"
+#include "sim/cli/calibrate_tls_command.h"
+#include "sim/cli/lint_command.h"
 #include "sim/mesh/mesh.h"
 #include "sim/report/run_outputs.h"
 #include "sim/report/run_summary.h"
@@ -22,6 +24,8 @@ constexpr std::string_view kUsage = R"(meshsim — discrete-event service-mesh s
 
 Usage:
   meshsim run SCENARIO [options]   simulate a scenario, print its summary, write its outputs
+  meshsim lint [--simulate] SCENARIO|MANIFEST...   check mesh policy against practice
+  meshsim calibrate-tls [--out FILE] [--iterations N]   measure TLS handshake CPU (OpenSSL)
   meshsim --version                print the version
   meshsim --help                   print this help
 
@@ -181,6 +185,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "run") {
     return run(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "lint") {
+    return runLintCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "calibrate-tls") {
+    return runCalibrateTlsCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << "meshsim: unknown command '" << args[0] << "'\n" << kUsage;
   return 2;
