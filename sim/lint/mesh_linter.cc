@@ -302,6 +302,10 @@ class Linter {
       by_service[cluster.service].push_back(&cluster);
     }
     for (const std::string& name : order) {
+      const LintService* s = service(name);
+      if (s != nullptr && !s->meshed_caller) {
+        continue;  // only client sidecars apply a DestinationRule (proxy-semantics §3.5, §4.6)
+      }
       const auto& clusters = by_service[name];
       reportMissing(
           clusters, "no-outlier-detection",
@@ -655,6 +659,13 @@ LintInput lintInputFromScenario(const Scenario& scenario, const ScenarioPolicies
   }
   for (const MixEntry& entry : scenario.workload.mix) {
     input.services[entry.service].entry = true;
+  }
+  for (LintService& s : input.services) {
+    s.meshed_caller =
+        std::any_of(input.app_calls.begin(), input.app_calls.end(), [&](const LintAppCall& call) {
+          const auto caller = scenario.findService(call.caller);
+          return call.callee == s.name && caller && scenario.services[*caller].has_sidecar;
+        });
   }
   for (const PolicySource& source : scenario.policies) {
     input.documents.insert(input.documents.end(), source.documents.begin(), source.documents.end());

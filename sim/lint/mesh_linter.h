@@ -22,6 +22,9 @@ struct LintService {
   std::string ns = "default";
   bool sidecar = true;
   bool entry = false;  // the workload calls it from outside the mesh
+  // Some service with a sidecar calls it, so its DestinationRule acts somewhere (always assumed
+  // for bare manifests).
+  bool meshed_caller = true;
   // Endpoints per catalog version, in catalog order; empty = unknown.
   std::vector<std::pair<std::string, std::uint32_t>> version_replicas;
   config::Location at;  // the scenario's service entry, or the first manifest naming it

@@ -226,34 +226,60 @@ HandshakeResult handshake(SSL_CTX* client_ctx, SSL_CTX* server_ctx, SSL_SESSION*
   return result;
 }
 
-HandshakeMeasurement measureCell(const Pki& pki, core::TlsKeyType key, bool client_certificate,
-                                 int iterations) {
-  const SslCtxPtr server_ctx = makeContext(true, pki, client_certificate);
-  const SslCtxPtr client_ctx = makeContext(false, pki, client_certificate);
-  constexpr int kWarmup = 3;
-  HandshakeResult first = handshake(client_ctx.get(), server_ctx.get(), nullptr, true);
+// One cell of the table: contexts, the session to resume, and the samples so far.
+struct Cell {
+  core::TlsKeyType key;
+  bool client_certificate;
+  SslCtxPtr server_ctx;
+  SslCtxPtr client_ctx;
+  SessionPtr session;
   std::vector<core::Duration> client_full, server_full, client_resumed, server_resumed;
-  for (int i = 0; i < kWarmup + iterations; ++i) {
-    const HandshakeResult full = handshake(client_ctx.get(), server_ctx.get(), nullptr, false);
-    const HandshakeResult resumed =
-        handshake(client_ctx.get(), server_ctx.get(), first.session.get(), false);
-    check(!full.reused, "a full handshake was resumed");
-    check(resumed.reused, "session resumption did not happen");
-    if (i >= kWarmup) {
-      client_full.push_back(full.client);
-      server_full.push_back(full.server);
-      client_resumed.push_back(resumed.client);
-      server_resumed.push_back(resumed.server);
+};
+
+// Measures every cell in turn within each iteration, so that a burst of load from elsewhere on
+// the machine hits every cell alike instead of skewing one of them.
+std::vector<HandshakeMeasurement> measureHandshakes(const Pki& rsa, const Pki& ecdsa,
+                                                    int iterations) {
+  std::vector<Cell> cells;
+  for (const core::TlsKeyType key : {core::TlsKeyType::kRsa2048, core::TlsKeyType::kEcdsaP256}) {
+    const Pki& pki = key == core::TlsKeyType::kRsa2048 ? rsa : ecdsa;
+    for (const bool mtls : {false, true}) {
+      Cell cell{
+          key, mtls, makeContext(true, pki, mtls), makeContext(false, pki, mtls), nullptr, {}, {},
+          {},  {}};
+      cell.session = handshake(cell.client_ctx.get(), cell.server_ctx.get(), nullptr, true).session;
+      cells.push_back(std::move(cell));
     }
   }
-  HandshakeMeasurement m;
-  m.key = key;
-  m.client_certificate = client_certificate;
-  m.client_full = median(std::move(client_full));
-  m.server_full = median(std::move(server_full));
-  m.client_resumed = median(std::move(client_resumed));
-  m.server_resumed = median(std::move(server_resumed));
-  return m;
+  constexpr int kWarmup = 3;
+  for (int i = 0; i < kWarmup + iterations; ++i) {
+    for (Cell& cell : cells) {
+      const HandshakeResult full =
+          handshake(cell.client_ctx.get(), cell.server_ctx.get(), nullptr, false);
+      const HandshakeResult resumed =
+          handshake(cell.client_ctx.get(), cell.server_ctx.get(), cell.session.get(), false);
+      check(!full.reused, "a full handshake was resumed");
+      check(resumed.reused, "session resumption did not happen");
+      if (i >= kWarmup) {
+        cell.client_full.push_back(full.client);
+        cell.server_full.push_back(full.server);
+        cell.client_resumed.push_back(resumed.client);
+        cell.server_resumed.push_back(resumed.server);
+      }
+    }
+  }
+  std::vector<HandshakeMeasurement> out;
+  for (Cell& cell : cells) {
+    HandshakeMeasurement m;
+    m.key = cell.key;
+    m.client_certificate = cell.client_certificate;
+    m.client_full = median(std::move(cell.client_full));
+    m.server_full = median(std::move(cell.server_full));
+    m.client_resumed = median(std::move(cell.client_resumed));
+    m.server_resumed = median(std::move(cell.server_resumed));
+    out.push_back(m);
+  }
+  return out;
 }
 
 // Sign and verify as a TLS 1.3 CertificateVerify does: SHA-256 digest, RSA-PSS for RSA keys.
@@ -344,22 +370,15 @@ TlsCalibration calibrateTls(int iterations) {
   result.openssl_version = OpenSSL_version(OPENSSL_VERSION);
   result.iterations = iterations;
   const int primitive_iterations = std::max(20, 4 * iterations);
-  for (const core::TlsKeyType key : {core::TlsKeyType::kRsa2048, core::TlsKeyType::kEcdsaP256}) {
-    const Pki pki = makePki(key);
-    PrimitiveMeasurement& p = result.primitives;
-    if (key == core::TlsKeyType::kRsa2048) {
-      measureSignature(pki.server_key.get(), true, primitive_iterations, p.rsa2048_sign,
-                       p.rsa2048_verify);
-    } else {
-      measureSignature(pki.server_key.get(), false, primitive_iterations, p.ecdsa_p256_sign,
-                       p.ecdsa_p256_verify);
-    }
-    for (const bool mtls : {false, true}) {
-      result.handshakes.push_back(measureCell(pki, key, mtls, iterations));
-    }
-  }
-  measureKeyExchange(primitive_iterations, result.primitives.x25519_keygen,
-                     result.primitives.x25519_derive);
+  const Pki rsa = makePki(core::TlsKeyType::kRsa2048);
+  const Pki ecdsa = makePki(core::TlsKeyType::kEcdsaP256);
+  PrimitiveMeasurement& p = result.primitives;
+  measureSignature(rsa.server_key.get(), true, primitive_iterations, p.rsa2048_sign,
+                   p.rsa2048_verify);
+  measureSignature(ecdsa.server_key.get(), false, primitive_iterations, p.ecdsa_p256_sign,
+                   p.ecdsa_p256_verify);
+  measureKeyExchange(primitive_iterations, p.x25519_keygen, p.x25519_derive);
+  result.handshakes = measureHandshakes(rsa, ecdsa, iterations);
   return result;
 }
 
