@@ -52,6 +52,11 @@ int lintMain(const std::vector<std::string>& args, std::ostream& out, std::ostre
     std::vector<config::Node> manifests;
     for (const std::string& file : files) {
       std::vector<config::Node> documents = config::loadDocuments(file);
+      if (!documents.empty() && documents.front().isMap() && documents.front().get("costs") &&
+          documents.front().get("format")) {
+        err << file << ": a TLS cost profile (meshsim calibrate-tls), not a scenario or manifest\n";
+        return 2;
+      }
       if (isManifestFile(documents)) {
         manifests.insert(manifests.end(), documents.begin(), documents.end());
         continue;
