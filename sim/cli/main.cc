@@ -17,6 +17,8 @@
 #include "sim/experiment/replications.h"
 #include "sim/cli/analyze_command.h"
 #include "sim/cli/graph_command.h"
+#include "sim/cli/calibrate_tls_command.h"
+#include "sim/cli/lint_command.h"
 #include "sim/mesh/mesh.h"
 #include "sim/report/run_outputs.h"
 #include "sim/report/run_summary.h"
@@ -35,6 +37,8 @@ Usage:
                 [--threads T]      run a parameter grid, write DIR/sweep.csv
   meshsim analyze SCENARIO [opts] call graph and analytic model (--set, --simulate, --with-faults)
   meshsim graph SCENARIO [--set]   the topology as Graphviz DOT on stdout
+  meshsim lint [--simulate] SCENARIO|MANIFEST...   check mesh policy against practice
+  meshsim calibrate-tls [--out FILE] [--iterations N]   measure TLS handshake CPU (OpenSSL)
   meshsim --version                print the version
   meshsim --help                   print this help
 
@@ -267,6 +271,12 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "graph") {
     return runGraphCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "lint") {
+    return runLintCommand(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "calibrate-tls") {
+    return runCalibrateTlsCommand(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   std::cerr << "meshsim: unknown command '" << args[0] << "'\n" << kUsage;
   return 2;

@@ -71,6 +71,7 @@ Mesh::Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint
       replication_(replication),
       recording_(recording),
       network_(scenario.network, stream("network", "links")),
+      tls_costs_(scenario.mtls.costs),
       traces_(stream("traces", "sampling"), stream("traces", "span-ids"), recording.trace_sampling,
               recording.max_traces) {
   metrics_.resize(scenario.services.size());

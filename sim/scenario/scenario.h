@@ -12,6 +12,7 @@
 
 #include "config/yaml_node.h"
 #include "core/common/time.h"
+#include "core/tls/handshake_cost_model.h"
 #include "sim/random/distribution.h"
 
 namespace meshsim::sim {
@@ -55,6 +56,8 @@ struct MtlsSpec {
   MtlsMode mode = MtlsMode::Auto;
   TlsKey key = TlsKey::Rsa2048;
   std::string cost_profile;  // resolved path (checked to exist); empty = built-in costs
+  // The handshake costs in force: cost_profile's, else the built-in defaults (§7.6).
+  core::TlsCostProfile costs;
 };
 
 struct LinkSpec {

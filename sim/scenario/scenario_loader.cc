@@ -12,6 +12,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "sim/tls_calibration/tls_cost_profile_file.h"
+
 namespace meshsim::sim {
 
 namespace {
@@ -718,6 +720,7 @@ void ScenarioParser::parseMtls(const Node& node) {
   }
   if (const auto profile = node.get("cost_profile")) {
     mtls.cost_profile = requireFile(*profile, directory_, "TLS cost profile");
+    mtls.costs = loadTlsCostProfile(mtls.cost_profile);
   }
 }
 

@@ -19,7 +19,9 @@ const std::filesystem::path kScenarios =
 std::vector<std::filesystem::path> shippedScenarios() {
   std::vector<std::filesystem::path> out;
   for (const auto& entry : std::filesystem::directory_iterator(kScenarios)) {
-    if (entry.path().extension() == ".yaml") {
+    // tls-profile-*.yaml are TLS cost profiles (meshsim calibrate-tls), not scenarios.
+    if (entry.path().extension() == ".yaml" &&
+        !entry.path().filename().string().starts_with("tls-profile-")) {
       out.push_back(entry.path());
     }
   }
