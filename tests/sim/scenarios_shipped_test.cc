@@ -19,9 +19,8 @@ const std::filesystem::path kScenarios =
 std::vector<std::filesystem::path> shippedScenarios() {
   std::vector<std::filesystem::path> out;
   for (const auto& entry : std::filesystem::directory_iterator(kScenarios)) {
-    // tls-profile-*.yaml are TLS cost profiles (meshsim calibrate-tls), not scenarios.
-    if (entry.path().extension() == ".yaml" &&
-        !entry.path().filename().string().starts_with("tls-profile-")) {
+    // Scenario files sit at the top; manifests and TLS cost profiles live in subfolders.
+    if (entry.path().extension() == ".yaml") {
       out.push_back(entry.path());
     }
   }

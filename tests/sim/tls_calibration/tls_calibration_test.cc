@@ -145,7 +145,7 @@ TEST(TlsCostProfileFileTest, PartialProfileKeepsDefaultsAndBadOnesAreConfigError
 
 TEST(TlsCostProfileFileTest, ShippedDefaultProfileLoads) {
   const core::TlsCostProfile profile =
-      loadTlsCostProfile((kScenarios / "tls-profile-default.yaml").string());
+      loadTlsCostProfile((kScenarios / "tls" / "default-profile.yaml").string());
   EXPECT_GT(profile.rsa2048_sign, profile.rsa2048_verify);
   EXPECT_GT(profile.client_overhead.count(), 0);
 }
