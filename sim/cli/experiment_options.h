@@ -9,26 +9,9 @@
 #include <thread>
 #include <vector>
 
-namespace meshsim::cli {
+#include "sim/cli/scenario_arguments.h"
 
-// Value of `--name VALUE` or `--name=VALUE` at args[i] (advancing i), or nullopt if args[i] is
-// not that option. Sets `missing` when the value is absent.
-inline std::optional<std::string> optionValue(const std::vector<std::string>& args, std::size_t& i,
-                                              std::string_view name, bool& missing) {
-  const std::string& arg = args[i];
-  if (arg == name) {
-    if (i + 1 >= args.size()) {
-      missing = true;
-      return std::string();
-    }
-    return args[++i];
-  }
-  if (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-      arg[name.size()] == '=') {
-    return arg.substr(name.size() + 1);
-  }
-  return std::nullopt;
-}
+namespace meshsim::cli {
 
 // A positive count (replications, threads) up to `limit`, or nullopt.
 inline std::optional<std::size_t> positiveCount(const std::string& text, std::size_t limit) {

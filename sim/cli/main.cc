@@ -16,6 +16,7 @@
 #include "sim/cli/experiment_options.h"
 #include "sim/cli/graph_command.h"
 #include "sim/cli/lint_command.h"
+#include "sim/cli/scenario_arguments.h"
 #include "sim/cli/sweep_command.h"
 #include "sim/experiment/replicated_report.h"
 #include "sim/experiment/replications.h"
@@ -58,24 +59,7 @@ Exit status: 0 success, 1 the outputs could not be written, 2 bad input (the mes
 file:line:column and key); on bad input no run directory is created.
 )";
 
-// Value of `--name VALUE` or `--name=VALUE` at args[i] (advancing i), or nullopt if args[i] is
-// not that option. Sets `missing` when the value is absent.
-std::optional<std::string> optionValue(const std::vector<std::string>& args, std::size_t& i,
-                                       std::string_view name, bool& missing) {
-  const std::string& arg = args[i];
-  if (arg == name) {
-    if (i + 1 >= args.size()) {
-      missing = true;
-      return std::string();
-    }
-    return args[++i];
-  }
-  if (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 &&
-      arg[name.size()] == '=') {
-    return arg.substr(name.size() + 1);
-  }
-  return std::nullopt;
-}
+using meshsim::cli::optionValue;
 
 // A progress bar on stderr, redrawn in place; only used when stderr is a terminal.
 class ProgressBar {
