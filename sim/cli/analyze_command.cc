@@ -42,19 +42,13 @@ int runAnalyzeCommand(const std::vector<std::string>& args) {
     std::cerr << "meshsim analyze: missing SCENARIO\n" << kUsage;
     return 2;
   }
-  meshsim::config::Warnings warnings;
-  meshsim::sim::Scenario scenario;
-  meshsim::sim::ScenarioPolicies policies;
-  try {
-    scenario = meshsim::sim::loadScenario(scenario_path, overrides, warnings);
-    policies = meshsim::sim::importScenarioPolicies(scenario, warnings);
-  } catch (const meshsim::config::ConfigError& error) {
-    std::cerr << error.what() << "\n";
+  const std::unique_ptr<meshsim::sim::Variant> loaded =
+      meshsim::cli::loadScenarioOrReport(scenario_path, overrides);
+  if (!loaded) {
     return 2;
   }
-  for (const auto& warning : warnings) {
-    std::cerr << warning.format() << "\n";
-  }
+  const meshsim::sim::Scenario& scenario = loaded->scenario;
+  const meshsim::sim::ScenarioPolicies& policies = loaded->policies;
   const meshsim::sim::CallGraphAnalysis graph = meshsim::sim::analyzeCallGraph(scenario, policies);
   const meshsim::sim::TrafficAnalysis traffic =
       meshsim::sim::solveTraffic(scenario, policies, options);

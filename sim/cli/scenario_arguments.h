@@ -1,9 +1,14 @@
 #pragma once
 
+#include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "config/yaml_node.h"
+#include "sim/experiment/replications.h"
 
 namespace meshsim::cli {
 
@@ -24,6 +29,24 @@ inline std::optional<std::string> optionValue(const std::vector<std::string>& ar
     return arg.substr(name.size() + 1);
   }
   return std::nullopt;
+}
+
+// Loads a scenario and its Istio manifests for a command: a bad input is printed (file:line:column
+// and key) and yields nullptr, for exit status 2; warnings go to stderr.
+inline std::unique_ptr<sim::Variant> loadScenarioOrReport(
+    const std::string& path, const std::vector<std::string>& overrides) {
+  config::Warnings warnings;
+  std::unique_ptr<sim::Variant> variant;
+  try {
+    variant = sim::loadVariant(path, overrides, warnings);
+  } catch (const config::ConfigError& error) {
+    std::cerr << error.what() << "\n";
+    return nullptr;
+  }
+  for (const auto& warning : warnings) {
+    std::cerr << warning.format() << "\n";
+  }
+  return variant;
 }
 
 }  // namespace meshsim::cli
