@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-graph-dev libeigen3-dev libyaml-cpp-dev libssl-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
+  python3-pandas python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
 )
 if [ "${MESHSIM_NO_GUI:-0}" = 1 ]; then
   packages=("${packages[@]/qt6-base-dev/}")

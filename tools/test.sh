@@ -10,6 +10,7 @@ export QT_QPA_PLATFORM=offscreen
 cmake --preset release
 cmake --build --preset release
 ctest --preset release -j2
+tools/run-notebooks.sh
 
 cmake --preset asan
 cmake --build --preset asan --target meshsim_core_tests meshsim_config_tests meshsim_istio_tests meshsim_sim_tests
