@@ -54,20 +54,22 @@ std::vector<std::size_t> resolveAutoWarmups(const std::vector<Variant*>& variant
     const Variant& variant = *variants[auto_variants[i]];
     pilots[i] = runWarmupPilot(variant.scenario, variant.policies);
   });
-  if (shared && !pilots.empty()) {
-    const auto longest = std::max_element(
-        pilots.begin(), pilots.end(),
-        [](const WarmupPilot& a, const WarmupPilot& b) { return a.warmup < b.warmup; });
-    const core::Duration warmup = longest->warmup;
-    for (WarmupPilot& pilot : pilots) {
-      pilot.warmup = warmup;
-    }
-  }
   std::vector<std::size_t> at_limit;
   for (std::size_t i = 0; i < pilots.size(); ++i) {
     applyWarmup(variants[auto_variants[i]]->scenario, pilots[i]);
     if (pilots[i].detection.at_search_limit) {
       at_limit.push_back(auto_variants[i]);
+    }
+  }
+  if (shared && !pilots.empty()) {
+    // A variant with a fixed warm-up joins too: the windows must coincide whichever way each
+    // variant's warm-up was decided.
+    core::Duration longest{0};
+    for (const Variant* variant : variants) {
+      longest = std::max(longest, variant->scenario.warmup);
+    }
+    for (Variant* variant : variants) {
+      variant->scenario.warmup = longest;
     }
   }
   return at_limit;

@@ -32,8 +32,9 @@ void applyWarmup(Scenario& scenario, const WarmupPilot& pilot);
 
 // Resolves `warmup: auto` in every variant that asks for it, one pilot per such variant, run in
 // parallel on `threads` (the result does not depend on it); the others are left alone.
-// `shared`: every auto variant gets the largest detected warm-up (compare: the paired windows
-// must coincide), else each its own (sweep points). Returns the variants that hit MSER's search
+// `shared` (compare: the paired windows must coincide): if any variant is auto, every variant
+// measures after the largest warm-up among them, detected or fixed; else each auto variant gets
+// its own detection (sweep points). Returns the variants that hit MSER's search
 // limit, by index, for the caller to warn about.
 std::vector<std::size_t> resolveAutoWarmups(const std::vector<Variant*>& variants,
                                             std::size_t threads, bool shared);

@@ -571,6 +571,9 @@ Scenario ScenarioParser::parse(const Node& root) {
   if (const auto warmup = root.get("warmup")) {
     if (warmup->isScalar() && warmup->asString() == "auto") {
       scenario_.warmup_auto = true;
+    } else if (warmup->isScalar() && !config::parseDuration(warmup->asString())) {
+      warmup->fail("expected a duration such as 10s, or `auto` (detected by MSER-5), got '" +
+                   warmup->asString() + "'");
     } else {
       scenario_.warmup = warmup->asDuration();
     }

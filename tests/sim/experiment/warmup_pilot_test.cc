@@ -143,6 +143,15 @@ TEST(WarmupPilotTest, SweepPointsDetectTheirOwnCompareSharesTheLargest) {
     EXPECT_EQ(v->scenario.warmup, largest);
   }
 
+  // Shared with a fixed warm-up: both measure after the larger of the detection and the fixed
+  // value (a compare of a fixed-warm-up A against B = A --set warmup=auto).
+  auto fixed_long = load(serverScenario(kStationary), {"warmup=20s"});
+  auto detected = load(serverScenario(kLoadStep));
+  resolveAutoWarmups({fixed_long.get(), detected.get()}, 2, true);
+  EXPECT_EQ(fixed_long->scenario.warmup, core::Duration(std::chrono::seconds(20)));
+  EXPECT_EQ(detected->scenario.warmup, core::Duration(std::chrono::seconds(20)));
+  EXPECT_TRUE(detected->scenario.warmup_detection);
+
   // A fixed warm-up is left alone.
   auto fixed = load(serverScenario(kStationary), {"warmup=2s"});
   EXPECT_TRUE(resolveAutoWarmups({fixed.get()}, 1, true).empty());

@@ -670,6 +670,9 @@ TEST(ScenarioLoaderTest, FaultAfterTheEndWithAutomaticWarmup) {
   const Warnings late = warnings("15s");
   ASSERT_EQ(late.size(), 1u);
   EXPECT_NE(late[0].message.find("latest possible end"), std::string::npos) << late[0].message;
+  // Neither a duration nor auto: the message offers both.
+  EXPECT_ERROR(loadError(std::string("warmup: sometimes\n") + kMinimal), 1, 9, "warmup",
+               "or `auto`");
   // A fixed warm-up: the end is warm-up + duration exactly.
   Warnings fixed;
   loadScenarioFromString(
