@@ -107,7 +107,8 @@ void printAnalysis(std::ostream& out, const Scenario& scenario, const CallGraphA
     out << "  (only the first " << CallGraphAnalysis::kMaxPaths << " paths are listed)\n";
   }
 
-  out << "\nTraffic equations (λ = λ0 + Pᵀλ, retry inflation from the configured error rates)\n";
+  out << "\nTraffic equations (λ = λ0 + Pᵀλ, retry inflation from the configured error rates and\n"
+         "the failures they propagate up the call graph)\n";
   out << format("  entry rate %.6g req/s%s\n", traffic.entry_rate,
                 traffic.closed_loop ? " (closed loop: throughput bound)" : "");
   std::size_t name_width = 7;
@@ -138,14 +139,16 @@ void printAnalysis(std::ostream& out, const Scenario& scenario, const CallGraphA
          "  rate/replicas arriving, exponential service assumed)\n";
   if (!traffic.edges.empty()) {
     out << "\n  Edge rates (calls/s -> attempts/s reaching the callee, expected retries "
-           "included)\n";
+           "included; calls failing after every retry)\n";
     std::size_t edge_width = 0;
     for (const EdgeLoad& edge : traffic.edges) {
       edge_width = std::max(edge_width, edgeName(scenario, edge).size());
     }
     for (const EdgeLoad& edge : traffic.edges) {
       out << "  " << padded(edgeName(scenario, edge), edge_width)
-          << format("  %11.4g -> %.4g", edge.call_rate, edge.attempt_rate) << "\n";
+          << format("  %11.4g -> %-11.4g %8.3g %% fail", edge.call_rate, edge.attempt_rate,
+                    100.0 * edge.call_failure)
+          << "\n";
     }
   }
   for (const std::string& note : traffic.notes) {
@@ -168,8 +171,8 @@ void printSimulationComparison(std::ostream& out, const Scenario& scenario,
     name_width = std::max(name_width, service.name.size());
   }
   out << "  " << padded("service", name_width) << "  "
-      << format("%12s %12s %8s %10s %11s", "rate analyt.", "rate simul.", "diff %", "rho analyt.",
-                "rho simul.")
+      << format("%12s %12s %8s %10s %11s %9s %9s", "rate analyt.", "rate simul.", "diff %",
+                "rho analyt.", "rho simul.", "err % an.", "err % sim")
       << "\n";
   for (std::size_t s = 0; s < scenario.services.size(); ++s) {
     const ServiceSummary* simulated = nullptr;
@@ -180,28 +183,36 @@ void printSimulationComparison(std::ostream& out, const Scenario& scenario,
     }
     const double rate = simulated != nullptr ? simulated->rps : 0.0;
     const double utilization = simulated != nullptr ? simulated->utilization : 0.0;
+    const double errors = simulated != nullptr ? simulated->error_rate : 0.0;
     out << "  " << padded(scenario.services[s].name, name_width) << "  "
-        << format("%12.4g %12.4g %+8.2f %10.3f %11.3f", traffic.service_rates[s], rate,
+        << format("%12.4g %12.4g %+8.2f %10.3f %11.3f %9.3f %9.3f", traffic.service_rates[s], rate,
                   relativeError(traffic.service_rates[s], rate), traffic.service_utilization[s],
-                  utilization)
+                  utilization, 100.0 * traffic.service_error_rate[s], 100.0 * errors)
         << "\n";
   }
   out << "  " << padded("edge", 2 * name_width + 4)
-      << format("  %14s %14s %8s", "attempts/s an.", "attempts/s sim", "diff %") << "\n";
+      << format("  %14s %14s %8s %10s %10s", "attempts/s an.", "attempts/s sim", "diff %",
+                "fail % an.", "fail % sim")
+      << "\n";
   for (const EdgeLoad& edge : traffic.edges) {
     const std::string from = edge.from < scenario.services.size()
                                  ? scenario.services[edge.from].name
                                  : std::string("client");
     const std::string& to = scenario.services[edge.to].name;
     double simulated = 0;
+    double failed = 0;
     for (const EdgeSummary& candidate : summary.edges) {
       if (candidate.from == from && candidate.to == to && summary.duration_s > 0) {
         simulated = static_cast<double>(candidate.attempts) / summary.duration_s;
+        failed = candidate.calls > 0 ? static_cast<double>(candidate.failed_calls) /
+                                           static_cast<double>(candidate.calls)
+                                     : 0.0;
       }
     }
     out << "  " << padded(from + " -> " + to, 2 * name_width + 4)
-        << format("  %14.4g %14.4g %+8.2f", edge.attempt_rate, simulated,
-                  relativeError(edge.attempt_rate, simulated))
+        << format("  %14.4g %14.4g %+8.2f %10.3f %10.3f", edge.attempt_rate, simulated,
+                  relativeError(edge.attempt_rate, simulated), 100.0 * edge.call_failure,
+                  100.0 * failed)
         << "\n";
   }
 }

@@ -67,15 +67,17 @@ std::vector<std::vector<VersionErrorModel>> errorModels(const Scenario& scenario
       if (error->target.version != kAll && error->target.version != v) {
         continue;
       }
-      // A fault on one replica fails that replica's share of the version's attempts.
+      // The fault replaces the error model of the replicas it targets (FaultTimeline), so a fault
+      // on one replica swaps that replica's share of the version's attempts.
       const double affected =
           error->target.replica == kAll ? 1.0 : 1.0 / service.versions[v].replicas;
       VersionErrorModel& model = out[error->target.service][v];
       const double p = affected * error->probability;
-      if (p > model.probability) {
+      const double kept = (1.0 - affected) * model.probability;
+      if (p >= kept) {
         model.status = static_cast<std::uint32_t>(error->status);
       }
-      model.probability = 1.0 - (1.0 - model.probability) * (1.0 - p);
+      model.probability = p + kept;
     }
   }
   return out;
@@ -87,36 +89,42 @@ double meanServiceTime(const VersionSpec& version, const OperationSpec& operatio
 
 }  // namespace
 
-double expectedCallAttempts(const std::vector<CalleeVersionErrors>& versions,
-                            const std::optional<core::RetryPolicy>& mesh,
-                            std::uint32_t app_retries) {
+CallExpectation expectCall(const std::vector<CalleeVersionErrors>& versions,
+                           const std::optional<core::RetryPolicy>& mesh,
+                           std::uint32_t app_retries) {
   double routed = 0;
   for (const CalleeVersionErrors& version : versions) {
     routed += version.share;
   }
   if (routed <= 0) {
-    return 1.0;
+    return {};
   }
   const std::uint32_t mesh_retries = mesh && mesh->enabled() ? mesh->num_retries : 0;
   double retried_failing = 0;  // mesh retries it; the app sees a failure if it is the last
   double retried_ok = 0;       // mesh retries it; the app accepts it (a retried 409)
   double final_failing = 0;    // mesh does not retry it; the app does
-  for (const CalleeVersionErrors& version : versions) {
-    const double p = version.share * version.probability;
-    const bool mesh_retries_it = mesh_retries > 0 && retriesStatus(*mesh, version.status);
-    const bool app_fails = version.status >= 500;
+  const auto add = [&](double p, std::uint32_t status) {
+    const bool mesh_retries_it = mesh_retries > 0 && retriesStatus(*mesh, status);
+    const bool app_fails = status >= 500;
     if (mesh_retries_it) {
       (app_fails ? retried_failing : retried_ok) += p;
     } else if (app_fails) {
       final_failing += p;
     }
+  };
+  for (const CalleeVersionErrors& version : versions) {
+    add(version.share * version.propagated, 500);
+    add(version.share * (1.0 - version.propagated) * version.probability, version.status);
   }
   final_failing += std::max(0.0, 1.0 - routed);  // 503 UH
   const double retried = retried_failing + retried_ok;
   const double mesh_attempts = expectedAttempts(retried, mesh_retries);
-  const double request_fails =
-      final_failing * mesh_attempts + std::pow(retried, mesh_retries) * retried_failing;
-  return mesh_attempts * expectedAttempts(std::min(request_fails, 1.0), app_retries);
+  const double request_fails = std::min(
+      final_failing * mesh_attempts + std::pow(retried, mesh_retries) * retried_failing, 1.0);
+  CallExpectation out;
+  out.attempts = mesh_attempts * expectedAttempts(request_fails, app_retries);
+  out.failure = std::pow(request_fails, app_retries + 1);
+  return out;
 }
 
 double meanOfferedRate(const Scenario& scenario) {
@@ -169,12 +177,99 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
   Eigen::VectorXd lambda = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
   std::map<std::pair<Index, Index>, EdgeLoad> edges;
 
+  // Per node: its (service, version, operation), and the probability that an app response of it
+  // is a 5xx, summed over the entries as rate x probability.
+  struct NodeKey {
+    Index service;
+    Index version;
+    const OperationSpec* operation;
+  };
+  std::vector<NodeKey> keys;
+  for (Index s = 0; s < scenario.services.size(); ++s) {
+    for (Index v = 0; v < scenario.services[s].versions.size(); ++v) {
+      for (const OperationSpec& operation : scenario.services[s].versions[v].operations) {
+        keys.push_back({s, v, &operation});
+      }
+    }
+  }
+  Eigen::VectorXd failing = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+  bool propagates = false;
+
   for (const MixEntry& entry : scenario.workload.mix) {
+    // Every node's calls, routed with this entry's headers (apps propagate them downstream).
+    struct NodeCall {
+      const CallSpec* spec;
+      CallRouting routing;
+      std::vector<std::size_t> callee;  // node per callee version
+    };
+    std::vector<std::vector<NodeCall>> node_calls(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (const CallStep& step : keys[i].operation->calls) {
+        for (const CallSpec& call : step.calls) {
+          NodeCall routed{
+              &call,
+              router.route(keys[i].service, call.service, call.path, call.method, entry.headers),
+              {}};
+          for (Index w = 0; w < routed.routing.version_share.size(); ++w) {
+            routed.callee.push_back(nodes(call.service, w, call.operation[w]));
+          }
+          node_calls[i].push_back(std::move(routed));
+        }
+      }
+    }
+    const auto calleeErrors = [&](const CallRouting& routing, Index callee,
+                                  const std::vector<std::size_t>& callee_nodes,
+                                  const std::vector<double>& propagated) {
+      std::vector<CalleeVersionErrors> versions;
+      for (Index w = 0; w < routing.version_share.size(); ++w) {
+        versions.push_back({routing.version_share[w], errors[callee][w].probability,
+                            errors[callee][w].status, propagated[callee_nodes[w]]});
+      }
+      return versions;
+    };
+
+    // Bottom-up over the call DAG (memoised depth first): propagated[i] is the probability that
+    // node i answers 500 because one of its calls failed after all its retries, which is what
+    // its callers' retry inflation must see. A node met again while on the stack closes a cycle
+    // the workload cannot reach (the loader rejects the others): nothing propagates through it.
+    std::vector<double> propagated(n, 0.0);
+    std::vector<std::vector<CallExpectation>> expectations(n);
+    std::vector<int> state(n, 0);  // 0 unseen, 1 on the stack, 2 solved
+    const auto solve = [&](const auto& self, std::size_t i) -> void {
+      state[i] = 1;
+      for (const NodeCall& call : node_calls[i]) {
+        for (Index w = 0; w < call.callee.size(); ++w) {
+          if (call.routing.version_share[w] > 0 && state[call.callee[w]] == 0) {
+            self(self, call.callee[w]);
+          }
+        }
+      }
+      double all_succeed = 1.0;
+      for (const NodeCall& call : node_calls[i]) {
+        const CallExpectation expectation =
+            expectCall(calleeErrors(call.routing, call.spec->service, call.callee, propagated),
+                       call.routing.retry, call.spec->retries);
+        expectations[i].push_back(expectation);
+        all_succeed *= 1.0 - call.spec->probability * expectation.failure;
+      }
+      if (keys[i].operation->on_call_failure == OnCallFailure::Fail) {
+        propagated[i] = 1.0 - all_succeed;
+      }
+      state[i] = 2;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+      if (state[i] == 0) {
+        solve(solve, i);
+      }
+    }
+
     Eigen::VectorXd external = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
     const CallRouting entry_routing =
         router.route(load_generator, entry.service, entry.path, entry.method, entry.headers);
+    std::vector<std::size_t> entry_nodes;
     for (Index v = 0; v < entry_routing.version_share.size(); ++v) {
-      external(static_cast<Eigen::Index>(nodes(entry.service, v, entry.operation[v]))) +=
+      entry_nodes.push_back(nodes(entry.service, v, entry.operation[v]));
+      external(static_cast<Eigen::Index>(entry_nodes.back())) +=
           offered * entry.weight * entry_routing.version_share[v];
     }
     EdgeLoad& entry_edge = edges[{load_generator, entry.service}];
@@ -182,47 +277,42 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
     entry_edge.to = entry.service;
     entry_edge.call_rate += offered * entry.weight;
     entry_edge.attempt_rate += offered * entry.weight;
+    // The load generator neither retries nor has a sidecar: one attempt, failing as the entry
+    // service answers (summed as rate x probability; divided by the call rate below).
+    entry_edge.call_failure +=
+        offered * entry.weight *
+        expectCall(calleeErrors(entry_routing, entry.service, entry_nodes, propagated),
+                   std::nullopt, 0)
+            .failure;
 
-    // P, and for the edge rates the (caller node, caller, callee, probability, attempts) terms.
+    // P, and for the edge rates the (caller node, caller, callee, probability, expectation)
+    // terms.
     struct Term {
       std::size_t node;
       Index from;
       Index to;
       double probability;
-      double attempts;
+      CallExpectation expectation;
     };
     std::vector<Term> terms;
     Eigen::MatrixXd routing =
         Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
     std::vector<std::vector<std::size_t>> successors(n);
-    for (Index s = 0; s < scenario.services.size(); ++s) {
-      const ServiceSpec& service = scenario.services[s];
-      for (Index v = 0; v < service.versions.size(); ++v) {
-        const VersionSpec& version = service.versions[v];
-        for (Index o = 0; o < version.operations.size(); ++o) {
-          const std::size_t i = nodes(s, v, o);
-          for (const CallStep& step : version.operations[o].calls) {
-            for (const CallSpec& call : step.calls) {
-              const CallRouting r =
-                  router.route(s, call.service, call.path, call.method, entry.headers);
-              std::vector<CalleeVersionErrors> callee;
-              for (Index w = 0; w < r.version_share.size(); ++w) {
-                callee.push_back({r.version_share[w], errors[call.service][w].probability,
-                                  errors[call.service][w].status});
-              }
-              const double attempts = expectedCallAttempts(callee, r.retry, call.retries);
-              terms.push_back({i, s, call.service, call.probability, attempts});
-              for (Index w = 0; w < r.version_share.size(); ++w) {
-                if (r.version_share[w] <= 0) {
-                  continue;
-                }
-                const std::size_t j = nodes(call.service, w, call.operation[w]);
-                routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) +=
-                    call.probability * attempts * r.version_share[w];
-                successors[i].push_back(j);
-              }
-            }
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t c = 0; c < node_calls[i].size(); ++c) {
+        const NodeCall& call = node_calls[i][c];
+        const CallExpectation& expectation = expectations[i][c];
+        terms.push_back(
+            {i, keys[i].service, call.spec->service, call.spec->probability, expectation});
+        for (Index w = 0; w < call.callee.size(); ++w) {
+          const double share = call.routing.version_share[w];
+          if (share <= 0) {
+            continue;
           }
+          const std::size_t j = call.callee[w];
+          routing(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) +=
+              call.spec->probability * expectation.attempts * share;
+          successors[i].push_back(j);
         }
       }
     }
@@ -258,6 +348,14 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
         routing.transpose();
     const Eigen::VectorXd rates = system.partialPivLu().solve(external);
     lambda += rates;
+    for (std::size_t i = 0; i < n; ++i) {
+      const VersionErrorModel& own = errors[keys[i].service][keys[i].version];
+      const double own_5xx = own.status >= 500 ? own.probability : 0.0;
+      const double rate = rates(static_cast<Eigen::Index>(i));
+      failing(static_cast<Eigen::Index>(i)) +=
+          rate * (propagated[i] + (1.0 - propagated[i]) * own_5xx);
+      propagates = propagates || (rate > 0 && propagated[i] > 0);
+    }
     for (const Term& term : terms) {
       const double caller_rate = rates(static_cast<Eigen::Index>(term.node));
       if (caller_rate <= 0) {
@@ -267,7 +365,8 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
       edge.from = term.from;
       edge.to = term.to;
       edge.call_rate += caller_rate * term.probability;
-      edge.attempt_rate += caller_rate * term.probability * term.attempts;
+      edge.attempt_rate += caller_rate * term.probability * term.expectation.attempts;
+      edge.call_failure += caller_rate * term.probability * term.expectation.failure;
     }
   }
 
@@ -338,13 +437,23 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
     out.service_utilization[s] = workers[s] > 0 ? busy[s] / workers[s] : 0.0;
   }
   for (auto& [key, edge] : edges) {
+    // call_failure was summed as rate x probability; the scale cancels.
+    edge.call_failure = edge.call_rate > 0 ? edge.call_failure / edge.call_rate : 0.0;
     edge.call_rate *= scale;
     edge.attempt_rate *= scale;
     out.edges.push_back(edge);
   }
+  out.service_error_rate.assign(scenario.services.size(), 0.0);
+  std::vector<double> arrivals(scenario.services.size(), 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    arrivals[keys[i].service] += lambda(static_cast<Eigen::Index>(i));
+    out.service_error_rate[keys[i].service] += failing(static_cast<Eigen::Index>(i));
+  }
+  for (std::size_t s = 0; s < scenario.services.size(); ++s) {
+    out.service_error_rate[s] = arrivals[s] > 0 ? out.service_error_rate[s] / arrivals[s] : 0.0;
+  }
 
   bool holds_worker = false;
-  bool stops_on_failure = false;
   bool load_dependent = false;
   for (const ServiceSpec& service : scenario.services) {
     for (const VersionSpec& version : service.versions) {
@@ -352,17 +461,6 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
       for (const OperationSpec& operation : version.operations) {
         holds_worker =
             holds_worker || (service.hold_worker_while_waiting && !operation.calls.empty());
-        if (operation.on_call_failure != OnCallFailure::Fail) {
-          continue;
-        }
-        // Only a failure before the last step skips calls.
-        for (std::size_t k = 0; k + 1 < operation.calls.size(); ++k) {
-          for (const CallSpec& call : operation.calls[k].calls) {
-            for (const VersionSpec& w : scenario.services[call.service].versions) {
-              stops_on_failure = stops_on_failure || w.errors.probability > 0;
-            }
-          }
-        }
       }
     }
   }
@@ -371,10 +469,12 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
         "ρ counts service time only: a caller that holds its worker while waiting for its calls "
         "keeps it busy longer, so its simulated utilisation is higher");
   }
-  if (stops_on_failure) {
+  if (propagates) {
     out.notes.push_back(
-        "rates assume every step runs: an operation that stops at a failed call (on_call_failure: "
-        "fail) makes fewer later calls");
+        "failures propagate up the call graph: an operation with on_call_failure: fail answers "
+        "500 when one of its calls fails after all its retries (its later steps still run), and "
+        "its callers retry that 500 like any other; attempts fail independently and timeouts "
+        "are not modelled");
   }
   if (load_dependent) {
     out.notes.push_back("load-dependent error growth is not modelled (base error probability)");

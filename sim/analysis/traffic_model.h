@@ -12,23 +12,33 @@
 
 namespace meshsim::sim {
 
-// One callee version as a retrying caller sees it.
+// One callee version (at the operation the call reaches) as a retrying caller sees it. As
+// Replica::responseStatus decides: with probability `propagated` one of the operation's own
+// calls failed and it answers 500 (on_call_failure: fail); otherwise its error model fails it
+// with `probability`, answering `status`.
 struct CalleeVersionErrors {
   double share = 0;        // fraction of the call's attempts routed to it
-  double probability = 0;  // that an attempt fails with `status`
+  double probability = 0;  // that an attempt fails with `status`, given no propagated failure
   std::uint32_t status = 503;
+  double propagated = 0;  // that an attempt answers 500 because a call of its own failed
 };
 
-// Expected attempts reaching the callee's apps per call, with mesh retries (`mesh`, applied per
-// app request) layered under app-level retries (`app_retries`, on any status >= 500 as AppCall
-// does). Attempts fail independently. With one version, a policy retrying its status and no app
-// retries this is (1 - p^(n+1)) / (1 - p); an app request fails with p^(n+1), which the app layer
-// retries in turn, so the two factors multiply. Errors the mesh does not retry end the request at
-// once; a share sum below 1 is a destination without endpoints (503 UH, retried by the app only);
-// a share sum of 0 is no route (404 NR: one attempt, never retried).
-double expectedCallAttempts(const std::vector<CalleeVersionErrors>& versions,
-                            const std::optional<core::RetryPolicy>& mesh,
-                            std::uint32_t app_retries);
+// What one call of an app's plan costs and risks.
+struct CallExpectation {
+  double attempts = 1;  // expected attempts reaching the callee's apps
+  double failure = 0;   // probability the call fails after its last app-level attempt
+};
+
+// A call with mesh retries (`mesh`, applied per app request) layered under app-level retries
+// (`app_retries`, on any status >= 500 or none, as AppCall does). Attempts fail independently.
+// With one version, a policy retrying its status and no app retries the attempts are
+// (1 - p^(n+1)) / (1 - p); an app request fails with p^(n+1), which the app layer retries in
+// turn, so the two factors multiply, and the call fails with (p^(n+1))^(m+1). Errors the mesh
+// does not retry end the request at once; a share sum below 1 is a destination without
+// endpoints (503 UH, retried by the app only); a share sum of 0 is no route (404 NR: one attempt,
+// never retried, not a failure to the app).
+CallExpectation expectCall(const std::vector<CalleeVersionErrors>& versions,
+                           const std::optional<core::RetryPolicy>& mesh, std::uint32_t app_retries);
 
 // The arrivals and utilisation of one version's replica pool.
 struct PoolLoad {
@@ -50,6 +60,7 @@ struct EdgeLoad {
   Index to = 0;
   double call_rate = 0;     // calls the caller's plans make per second
   double attempt_rate = 0;  // expected attempts per second reaching the callee, retries included
+  double call_failure = 0;  // fraction of the calls that fail after every app-level attempt
 };
 
 struct TrafficAnalysis {
@@ -57,23 +68,34 @@ struct TrafficAnalysis {
   bool closed_loop = false;
   std::vector<double> service_rates;        // req/s arriving at each service's apps
   std::vector<double> service_utilization;  // Σ λ·E[S] / Σ workers, over the service's versions
-  std::vector<PoolLoad> pools;              // every version of every service, in scenario order
-  std::vector<EdgeLoad> edges;              // edges with calls, sorted by (from, to)
+  // Fraction of each service's app responses that are 5xx: its own errors and, propagated up the
+  // call DAG, the failures of its calls (solveTraffic).
+  std::vector<double> service_error_rate;
+  std::vector<PoolLoad> pools;  // every version of every service, in scenario order
+  std::vector<EdgeLoad> edges;  // edges with calls, sorted by (from, to)
   // Assumptions that matter for this scenario (faults ignored, worker held while waiting, ...).
   std::vector<std::string> notes;
 };
 
 struct TrafficOptions {
-  // Treat every error_rate fault as active for the whole run (its replicas' errors combine with
-  // the version's own error model), to see the retry load of an outage.
+  // Treat every error_rate fault as active for the whole run (it replaces its replicas' own error
+  // model, as in the simulation), to see the retry load of an outage.
   bool include_error_faults = false;
 };
 
 // Solves the traffic equations λ = λ0 + Pᵀλ of the scenario (Eigen), over nodes = (service,
 // version, operation): λ0 from the workload's rate × mix weight × routing share, P[i][j] = Σ over
 // the calls of operation i to operation j of probability × expected attempts (retry inflation,
-// expectedCallAttempts) × routing share of j's version. Each call of a parallel group counts
-// once, like a sequential one. Each mix entry is solved separately (its headers may steer
+// expectCall) × routing share of j's version. Each call of a parallel group counts once, like a
+// sequential one, and every step runs whatever failed before (as AppJob does).
+//
+// Retry inflation sees failures propagate: first, bottom-up over the call DAG, each node's
+// probability of answering 500 because a call failed, F = 1 - Π over its calls (1 - probability
+// × failure of the call after its retries) when on_call_failure is `fail` (0 for `continue`);
+// a node then fails an attempt with F + (1 - F) × its own error probability. So in A -> B -> C
+// with C failing, B fails too once its calls to C exhaust their retries, and A retries B: the
+// attempts multiply across layers. Attempts and calls fail independently (no timeouts, no
+// load-dependent errors). Each mix entry is solved separately (its headers may steer
 // routes) and the rates add up. Then ρ and M/M/c per version pool with E[S] from the service-time
 // distributions' mean(). A closed workload uses the asymptotic throughput bound
 // X = min(N / (Z + D), min over pools of c·replicas / D_pool) from the visit ratios.

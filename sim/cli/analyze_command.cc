@@ -5,6 +5,7 @@
 #include "sim/analysis/analysis_report.h"
 #include "sim/analysis/call_graph.h"
 #include "sim/analysis/traffic_model.h"
+#include "sim/cli/experiment_options.h"
 #include "sim/cli/scenario_arguments.h"
 #include "sim/mesh/mesh.h"
 #include "sim/mesh/scenario_policies.h"
@@ -48,6 +49,10 @@ int runAnalyzeCommand(const std::vector<std::string>& args) {
     return 2;
   }
   const meshsim::sim::Scenario& scenario = loaded->scenario;
+  if (simulate) {
+    // The simulated side measures the steady state the analytic model describes.
+    meshsim::cli::resolveWarmups("analyze", {loaded.get()}, 1, false);
+  }
   const meshsim::sim::ScenarioPolicies& policies = loaded->policies;
   const meshsim::sim::CallGraphAnalysis graph = meshsim::sim::analyzeCallGraph(scenario, policies);
   const meshsim::sim::TrafficAnalysis traffic =

@@ -100,6 +100,9 @@ int runCompareCommand(const std::vector<std::string>& args) {
   } else {
     b_name << files[1];
   }
+  // `warmup: auto`: both variants measure after the larger of their warm-ups, so that replication
+  // r of A and of B cover the same window (common random numbers stay paired).
+  meshsim::cli::resolveWarmups("compare", {a.get(), b.get()}, threads, true);
   const meshsim::cli::JobCounter counter("compare");
   const std::vector<meshsim::sim::ReplicatedMetrics> results = meshsim::sim::runVariants(
       {a.get(), b.get()}, replications, threads,

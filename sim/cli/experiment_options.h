@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/cli/scenario_arguments.h"
+#include "sim/experiment/warmup_pilot.h"
 
 namespace meshsim::cli {
 
@@ -28,6 +29,22 @@ inline std::optional<std::size_t> positiveCount(const std::string& text, std::si
 
 inline std::size_t defaultThreads() {
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Resolves `warmup: auto` in `variants` (resolveAutoWarmups) and warns on stderr about each
+// detection that hit MSER-5's search limit: the run goes on, but its steady state is doubtful.
+inline void resolveWarmups(const char* command, const std::vector<sim::Variant*>& variants,
+                           std::size_t threads, bool shared) {
+  for (const std::size_t v : sim::resolveAutoWarmups(variants, threads, shared)) {
+    const sim::Scenario& scenario = variants[v]->scenario;
+    std::fprintf(stderr,
+                 "meshsim %s: warning: %s: warm-up detection (MSER-5) hit its search limit, so "
+                 "the transient may last longer than half the pilot run (%.3g s); the run is too "
+                 "short for a trustworthy steady state: increase `duration`. Going on with a "
+                 "%.3g s warm-up.\n",
+                 command, scenario.file.c_str(), core::toSeconds(scenario.duration),
+                 core::toSeconds(scenario.warmup));
+  }
 }
 
 // "done / total jobs" on stderr, redrawn in place, only when stderr is a terminal.

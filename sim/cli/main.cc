@@ -180,19 +180,13 @@ int run(const std::vector<std::string>& args) {
   if (out_dir && out_dir->empty()) {
     return badInput("--out needs a directory");
   }
-  meshsim::config::Warnings warnings;
-  meshsim::sim::Scenario scenario;
-  meshsim::sim::ScenarioPolicies policies;
-  try {
-    scenario = meshsim::sim::loadScenario(scenario_path, overrides, warnings);
-    policies = meshsim::sim::importScenarioPolicies(scenario, warnings);
-  } catch (const meshsim::config::ConfigError& error) {
-    std::cerr << error.what() << "\n";
+  const std::unique_ptr<meshsim::sim::Variant> variant =
+      meshsim::cli::loadScenarioOrReport(scenario_path, overrides);
+  if (!variant) {
     return 2;
   }
-  for (const auto& warning : warnings) {
-    std::cerr << warning.format() << "\n";
-  }
+  const meshsim::sim::Scenario& scenario = variant->scenario;
+  const meshsim::sim::ScenarioPolicies& policies = variant->policies;
   std::filesystem::path directory;
   if (!no_out) {
     directory = out_dir ? std::filesystem::path(*out_dir)
@@ -203,6 +197,8 @@ int run(const std::vector<std::string>& args) {
     }
   }
 
+  // Every replication measures after the one warm-up the pilot detected.
+  meshsim::cli::resolveWarmups("run", {variant.get()}, threads, false);
   if (replications > 1) {
     return runReplicated(scenario, policies, replications, threads, no_out, directory);
   }

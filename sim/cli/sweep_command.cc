@@ -120,6 +120,13 @@ int runSweepCommand(const std::vector<std::string>& args) {
     std::cerr << warnings[w].format() << "\n";
   }
 
+  // `warmup: auto`: each point has its own transient (a higher rate settles later), so each
+  // detects its own warm-up.
+  std::vector<meshsim::sim::Variant*> mutable_points;
+  for (const auto& variant : variants) {
+    mutable_points.push_back(variant.get());
+  }
+  meshsim::cli::resolveWarmups("sweep", mutable_points, threads, false);
   const meshsim::cli::JobCounter counter("sweep");
   const std::vector<meshsim::sim::ReplicatedMetrics> results = meshsim::sim::runVariants(
       pointers, replications, threads,

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "sim/report/json_writer.h"
+#include "sim/report/run_outputs.h"
 
 namespace meshsim::sim {
 
@@ -45,7 +46,7 @@ void writeReplicatedSummaryJson(std::ostream& out, const RunSummary& first,
   json.field("scenario", first.scenario);
   json.field("seed", first.seed);
   json.field("duration_s", first.duration_s);
-  json.field("warmup_s", first.warmup_s);
+  writeWarmupFields(json, first);
   json.field("replications", static_cast<std::uint64_t>(metrics.replications()));
   // Metrics come grouped by path (ReplicatedMetrics), so nesting is a matter of closing and
   // opening objects where consecutive paths diverge.
@@ -110,10 +111,10 @@ void writeReplicationsCsv(std::ostream& out, const ReplicatedMetrics& metrics) {
 void printReplicatedTable(std::ostream& out, const RunSummary& r, const ReplicatedMetrics& m) {
   char line[768];
   std::snprintf(line, sizeof(line),
-                "meshsim run: %s  (seed %llu, %zu replications, %.0f s measured after %.0f s "
-                "warm-up; ± is the 95 %% Student t half width)\n\n",
+                "meshsim run: %s  (seed %llu, %zu replications, %.0f s measured after %s; ± is "
+                "the 95 %% Student t half width)\n\n",
                 r.scenario.c_str(), static_cast<unsigned long long>(r.seed), m.replications(),
-                r.duration_s, r.warmup_s);
+                r.duration_s, warmupText(r).c_str());
   out << line;
   const auto ci = [&](std::vector<std::string> path) { return metricCi(m, path); };
   out << "End to end   requests " << scaled(ci({"requests", "total"}), 1, 0) << "  rps "

@@ -89,6 +89,15 @@ std::string bucketBound(double ms) {
 
 }  // namespace
 
+void writeWarmupFields(JsonWriter& json, const RunSummary& r) {
+  json.field("warmup_s", r.warmup_s);
+  json.field("warmup_detected", r.warmup_detected);
+  if (r.warmup_detected) {
+    json.field("warmup_method", "MSER-5");
+    json.field("warmup_at_search_limit", r.warmup_at_search_limit);
+  }
+}
+
 void writeSummaryJson(std::ostream& out, const RunSummary& r) {
   JsonWriter json(out);
   json.beginObject();
@@ -96,7 +105,7 @@ void writeSummaryJson(std::ostream& out, const RunSummary& r) {
   json.field("scenario", r.scenario);
   json.field("seed", r.seed);
   json.field("duration_s", r.duration_s);
-  json.field("warmup_s", r.warmup_s);
+  writeWarmupFields(json, r);
 
   json.key("requests");
   json.beginObject();

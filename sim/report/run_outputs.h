@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/mesh/mesh.h"
+#include "sim/report/json_writer.h"
 #include "sim/report/run_summary.h"
 
 namespace meshsim::sim {
@@ -17,6 +18,9 @@ namespace meshsim::sim {
 // function of the finished run, except writeEngineJson, which carries the wall-clock figures and
 // is therefore the one file that differs between two runs of the same scenario and seed.
 void writeSummaryJson(std::ostream& out, const RunSummary& summary);
+// The warm-up fields of summary.json (`warmup_s`, `warmup_detected`, and for a detected warm-up
+// `warmup_method` and `warmup_at_search_limit`), shared by the single-run and replicated files.
+void writeWarmupFields(JsonWriter& json, const RunSummary& summary);
 void writeEngineJson(std::ostream& out, const RunSummary& summary);
 void writeTimeSeriesCsv(std::ostream& out, const Mesh& mesh);
 void writeEdgesCsv(std::ostream& out, const RunSummary& summary);

@@ -1,5 +1,7 @@
 #include "sim/report/run_summary.h"
 
+#include <cstdio>
+
 #include "core/proxy/cluster.h"
 #include "core/stats/response_flags.h"
 #include "sim/mesh/sidecar.h"
@@ -41,6 +43,10 @@ RunSummary summarizeRun(const Mesh& mesh) {
   r.seed = scenario.seed;
   r.duration_s = core::toSeconds(scenario.duration);
   r.warmup_s = core::toSeconds(scenario.warmup);
+  if (scenario.warmup_detection) {
+    r.warmup_detected = true;
+    r.warmup_at_search_limit = scenario.warmup_detection->at_search_limit;
+  }
   r.version = MESHSIM_VERSION;
 
   r.requests = m.requests;
@@ -151,6 +157,17 @@ RunSummary summarizeRun(const Mesh& mesh) {
   r.events_per_second = ratio(static_cast<double>(r.events), r.wall_seconds);
   r.requests_per_second = ratio(static_cast<double>(r.requests), r.wall_seconds);
   return r;
+}
+
+std::string warmupText(const RunSummary& r) {
+  char text[96];
+  if (r.warmup_detected) {
+    std::snprintf(text, sizeof(text), "%.1f s warm-up (MSER-5%s)", r.warmup_s,
+                  r.warmup_at_search_limit ? ", at its search limit: run too short" : "");
+  } else {
+    std::snprintf(text, sizeof(text), "%.0f s warm-up", r.warmup_s);
+  }
+  return text;
 }
 
 }  // namespace meshsim::sim

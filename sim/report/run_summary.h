@@ -63,6 +63,9 @@ struct RunSummary {
   std::uint64_t seed = 0;
   double duration_s = 0;
   double warmup_s = 0;
+  // `warmup: auto` resolved by a pilot run: warmup_s is MSER-5's answer.
+  bool warmup_detected = false;
+  bool warmup_at_search_limit = false;  // the transient may outlast the search (run too short)
   std::string version;
 
   std::uint64_t requests = 0;
@@ -99,5 +102,8 @@ struct RunSummary {
 };
 
 RunSummary summarizeRun(const Mesh& mesh);
+// "12.0 s warm-up (MSER-5)" for a detected warm-up, "10 s warm-up" for a fixed one (the terminal
+// tables).
+std::string warmupText(const RunSummary& summary);
 
 }  // namespace meshsim::sim

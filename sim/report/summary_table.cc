@@ -30,9 +30,8 @@ unsigned long long u(std::uint64_t value) {
 
 void printSummaryTable(std::ostream& out, const RunSummary& r) {
   char line[512];
-  std::snprintf(line, sizeof(line),
-                "meshsim run: %s  (seed %llu, %.0f s measured after %.0f s warm-up)\n\n",
-                r.scenario.c_str(), u(r.seed), r.duration_s, r.warmup_s);
+  std::snprintf(line, sizeof(line), "meshsim run: %s  (seed %llu, %.0f s measured after %s)\n\n",
+                r.scenario.c_str(), u(r.seed), r.duration_s, warmupText(r).c_str());
   out << line;
   std::snprintf(
       line, sizeof(line),

@@ -250,6 +250,15 @@ struct FaultSpec {
 // The YAML `kind` of a fault ("error_rate", "crash", ...).
 std::string_view faultKindName(const FaultAction& action);
 
+// How `warmup: auto` was resolved.
+struct DetectedWarmup {
+  // MSER-5 chose the last truncation it may (half the pilot run): the transient may be longer,
+  // i.e. the run is too short for a trustworthy steady state.
+  bool at_search_limit = false;
+  // Non-empty windows of the pilot's end-to-end latency series that MSER-5 examined.
+  std::size_t windows = 0;
+};
+
 struct Scenario {
   std::string file;       // the scenario file as given
   std::string directory;  // where relative paths were resolved
@@ -260,6 +269,9 @@ struct Scenario {
   core::Duration duration{0};  // measured after warm-up, > 0
   core::Duration warmup{0};
   bool warmup_auto = false;  // `warmup: auto`: detect (MSER-5) instead of a fixed warm-up
+  // Set once a pilot run has resolved `warmup: auto` (sim/experiment/warmup_pilot.h), which then
+  // holds the detected warm-up in `warmup`. Unset: `warmup` is what the file says (0 for auto).
+  std::optional<DetectedWarmup> warmup_detection;
   ProxyProfile profile = ProxyProfile::Istio;
   std::vector<std::string> zones;  // at least one ("default")
   NetworkSpec network;

@@ -571,6 +571,9 @@ Scenario ScenarioParser::parse(const Node& root) {
   if (const auto warmup = root.get("warmup")) {
     if (warmup->isScalar() && warmup->asString() == "auto") {
       scenario_.warmup_auto = true;
+    } else if (warmup->isScalar() && !config::parseDuration(warmup->asString())) {
+      warmup->fail("expected a duration such as 10s, or `auto` (detected by MSER-5), got '" +
+                   warmup->asString() + "'");
     } else {
       scenario_.warmup = warmup->asDuration();
     }
@@ -1166,7 +1169,10 @@ FaultAction ScenarioParser::linkLossFault(const Node& node) {
 }
 
 void ScenarioParser::parseFaults(const Node& node) {
-  const core::Duration end = scenario_.warmup + scenario_.duration;
+  // With `warmup: auto` the end is known only after the pilot run, but MSER-5 never deletes more
+  // than half of the pilot (whose length is `duration`): the run ends by 1.5 x duration.
+  const core::Duration end = scenario_.warmup_auto ? scenario_.duration + scenario_.duration / 2
+                                                   : scenario_.warmup + scenario_.duration;
   for (const Node& element : node.elements()) {
     element.expectMap();
     const Node kind_node = element.require("kind");
@@ -1193,8 +1199,11 @@ void ScenarioParser::parseFaults(const Node& node) {
         until->fail("`until` must be later than `at`");
       }
     }
-    if (fault.at >= end && !scenario_.warmup_auto) {
-      warn(at, "the fault starts after the run ends (warm-up + duration); it has no effect");
+    if (fault.at >= end) {
+      warn(at, scenario_.warmup_auto
+                   ? "the fault starts after the latest possible end of the run (warmup: auto "
+                     "detects at most duration / 2 of warm-up, then duration); it has no effect"
+                   : "the fault starts after the run ends (warm-up + duration); it has no effect");
     }
     fault.action = (this->*(kind_it->parse))(element);
     scenario_.faults.push_back(std::move(fault));

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "analysis_test_support.h"
 
@@ -151,21 +153,21 @@ TEST(ExpectedCallAttemptsTest, MeshRetriesNestInsideAppRetries) {
   mesh.num_retries = 2;
   const double p = 0.3;
   // Mesh only: (1 - p^3) / (1 - p) = 1.39.
-  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 503}}, mesh, 0), 1.39, 1e-12);
+  EXPECT_NEAR(expectCall({{1.0, p, 503}}, mesh, 0).attempts, 1.39, 1e-12);
   // One app retry on top: a request fails with p^3, so 1.39 x (1 + p^3).
-  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 503}}, mesh, 1), 1.39 * (1 + 0.027), 1e-12);
+  EXPECT_NEAR(expectCall({{1.0, p, 503}}, mesh, 1).attempts, 1.39 * (1 + 0.027), 1e-12);
   // A status the mesh does not retry (gateway-error and 500): only the app retries.
   mesh.retry_on = core::kRetryOnGatewayError;
-  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 500}}, mesh, 2), 1 + p + p * p, 1e-12);
+  EXPECT_NEAR(expectCall({{1.0, p, 500}}, mesh, 2).attempts, 1 + p + p * p, 1e-12);
   // Two versions, only one failing: p_eff = 0.5 x 0.4 = 0.2 per attempt.
   mesh.retry_on = core::kRetryOn5xx;
-  EXPECT_NEAR(expectedCallAttempts({{0.5, 0.4, 503}, {0.5, 0.0, 503}}, mesh, 0), 1.24, 1e-12);
+  EXPECT_NEAR(expectCall({{0.5, 0.4, 503}, {0.5, 0.0, 503}}, mesh, 0).attempts, 1.24, 1e-12);
   // No route (404 NR): one attempt, never retried; Istio's default policy: no 5xx retries.
-  EXPECT_DOUBLE_EQ(expectedCallAttempts({{0.0, 0.5, 503}}, mesh, 3), 1.0);
+  EXPECT_DOUBLE_EQ(expectCall({{0.0, 0.5, 503}}, mesh, 3).attempts, 1.0);
   core::RetryPolicy istio_default;
   istio_default.retry_on = core::kRetryOnConnectFailure | core::kRetryOnRefusedStream;
   istio_default.num_retries = 2;
-  EXPECT_NEAR(expectedCallAttempts({{1.0, p, 503}}, istio_default, 0), 1.0, 1e-15);
+  EXPECT_NEAR(expectCall({{1.0, p, 503}}, istio_default, 0).attempts, 1.0, 1e-15);
 }
 
 TEST(TrafficModelTest, MeshAndAppRetriesInflateTheLeaf) {
@@ -194,6 +196,95 @@ policies:
 )");
   const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
   EXPECT_NEAR(rateOf(t, loaded->scenario, "leaf"), 196.875, 1e-9);
+}
+
+// a -> b -> c, c failing with probability p; both hops with one app retry and a VirtualService
+// retrying 5xx twice. `b_continues`: b answers 200 whatever its call did.
+std::string failingChain(double p, bool b_continues) {
+  return std::string(R"(
+name: propagation
+duration: 10s
+services:
+  - name: a
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: b, path: /, retries: 1}]}]
+  - name: b
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, on_call_failure: )") +
+         (b_continues ? "continue" : "fail") + R"(, calls: [{call: c, path: /, retries: 1}]}]
+  - name: c
+    versions: [{name: v1, service_time: 1ms, errors: {probability: )" +
+         std::to_string(p) + R"(}}]
+workload: {kind: open, rate: 100, mix: [{service: a, path: /}]}
+policies:
+  - inline: |
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: b}
+      spec:
+        hosts: [b]
+        http: [{route: [{destination: {host: b}}], retries: {attempts: 2, retryOn: 5xx}}]
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: c}
+      spec:
+        hosts: [c]
+        http: [{route: [{destination: {host: c}}], retries: {attempts: 2, retryOn: 5xx}}]
+)";
+}
+
+// One layer's factor and the failure it passes up: mesh (1 - q^3) / (1 - q), a request failing
+// with q^3, the app's one retry, the call failing with (q^3)^2.
+struct Layer {
+  double attempts;
+  double failure;
+};
+Layer layer(double q) {
+  const double request = q * q * q;
+  return {(1 + q + q * q) * (1 + request), request * request};
+}
+
+TEST(TrafficModelTest, FailuresPropagateUpTheChainAndMultiplyRetries) {
+  const double p = 0.8;
+  const Layer bc = layer(p);           // b -> c: 2.44 x 1.512 = 3.689, fails 0.262
+  const Layer ab = layer(bc.failure);  // a -> b retries b's propagated 500s: 1.354
+  const auto loaded = loadInline(failingChain(p, false));
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  // Attempts at c = rate x product of the per-layer factors.
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "b"), 100 * ab.attempts, 1e-9);
+  EXPECT_NEAR(rateOf(t, loaded->scenario, "c"), 100 * ab.attempts * bc.attempts, 1e-9);
+  EXPECT_GT(ab.attempts, 1.3);  // the old model, blind to propagation, said 1
+  ASSERT_EQ(t.edges.size(), 3u);
+  // Sorted by (from, to); the load generator is numbered after the services, so it comes last.
+  EXPECT_NEAR(t.edges[0].attempt_rate, 100 * ab.attempts, 1e-9);  // a -> b
+  EXPECT_NEAR(t.edges[0].call_failure, ab.failure, 1e-12);
+  EXPECT_NEAR(t.edges[1].call_failure, bc.failure, 1e-12);  // b -> c
+  EXPECT_NEAR(t.edges[2].call_failure, ab.failure, 1e-12);  // client -> a: a answers 500
+  EXPECT_NEAR(t.service_error_rate[*loaded->scenario.findService("c")], p, 1e-12);
+  EXPECT_NEAR(t.service_error_rate[*loaded->scenario.findService("b")], bc.failure, 1e-12);
+  EXPECT_NEAR(t.service_error_rate[*loaded->scenario.findService("a")], ab.failure, 1e-12);
+  EXPECT_TRUE(std::any_of(t.notes.begin(), t.notes.end(), [](const std::string& note) {
+    return note.find("failures propagate") != std::string::npos;
+  }));
+
+  // on_call_failure: continue stops the propagation: a retries nothing.
+  const auto continues = loadInline(failingChain(p, true));
+  const TrafficAnalysis c = solveTraffic(continues->scenario, continues->policies);
+  EXPECT_NEAR(rateOf(c, continues->scenario, "b"), 100.0, 1e-9);
+  EXPECT_NEAR(rateOf(c, continues->scenario, "c"), 100 * bc.attempts, 1e-9);
+  EXPECT_DOUBLE_EQ(c.service_error_rate[*continues->scenario.findService("b")], 0.0);
+}
+
+TEST(ExpectedCallAttemptsTest, PropagatedFailuresAreRetriedAs500) {
+  core::RetryPolicy mesh;
+  mesh.retry_on = core::kRetryOnGatewayError;  // 502/503/504: not the propagated 500
+  mesh.num_retries = 2;
+  // Own 503 with 0.5 given no propagated failure, propagated 500 with 0.2: the mesh retries the
+  // 503s only (0.8 x 0.5 = 0.4 of attempts), the 500 (0.2) ends the request.
+  const CallExpectation x = expectCall({{1.0, 0.5, 503, 0.2}}, mesh, 0);
+  EXPECT_NEAR(x.attempts, 1 + 0.4 + 0.16, 1e-12);
+  EXPECT_NEAR(x.failure, 0.2 * 1.56 + 0.4 * 0.4 * 0.4, 1e-12);
 }
 
 TEST(TrafficModelTest, FlagsSaturationAndErrorFaultsOnRequest) {

@@ -207,6 +207,7 @@ TEST(ReplicatedMetricsTest, AbsentMetricCountsZeroAndJoinsItsGroup) {
   "seed": 1,
   "duration_s": 2,
   "warmup_s": 0.5,
+  "warmup_detected": false,
   "replications": 2,
   "edges": {
     "a -> b": {

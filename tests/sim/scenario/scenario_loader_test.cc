@@ -656,6 +656,33 @@ TEST(ScenarioLoaderTest, WorkloadVariants) {
                "workload.users", "required key is missing");
 }
 
+TEST(ScenarioLoaderTest, FaultAfterTheEndWithAutomaticWarmup) {
+  // warmup: auto deletes at most half the pilot (duration = 10 s), so the run ends by 15 s: a
+  // fault at 12 s may still matter, one at 15 s never does.
+  const auto warnings = [](const char* at) {
+    Warnings out;
+    loadScenarioFromString(std::string("warmup: auto\n") + kMinimal + "faults:\n  - {at: " + at +
+                               ", kind: error_rate, service: b, probability: 0.5}\n",
+                           "test.yaml", {}, out);
+    return out;
+  };
+  EXPECT_TRUE(warnings("12s").empty());
+  const Warnings late = warnings("15s");
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_NE(late[0].message.find("latest possible end"), std::string::npos) << late[0].message;
+  // Neither a duration nor auto: the message offers both.
+  EXPECT_ERROR(loadError(std::string("warmup: sometimes\n") + kMinimal), 1, 9, "warmup",
+               "or `auto`");
+  // A fixed warm-up: the end is warm-up + duration exactly.
+  Warnings fixed;
+  loadScenarioFromString(
+      std::string("warmup: 1s\n") + kMinimal +
+          "faults:\n  - {at: 11s, kind: error_rate, service: b, probability: 0.5}\n",
+      "test.yaml", {}, fixed);
+  ASSERT_EQ(fixed.size(), 1u);
+  EXPECT_NE(fixed[0].message.find("after the run ends"), std::string::npos);
+}
+
 TEST(ScenarioLoaderTest, WarningsForThingsWithoutEffect) {
   Warnings warnings;
   loadScenarioFromString(
