@@ -19,6 +19,7 @@ std::optional<Snapshot> LiveSession::step() {
     mesh_->start();
     mesh_->runUntil(mesh_->measureFrom());
     next_ = mesh_->measureFrom();
+    recorder_.begin();
     started_ = true;
   }
   next_ = std::min(next_ + mesh_->recording().series_interval, mesh_->end());

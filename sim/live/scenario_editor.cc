@@ -215,18 +215,16 @@ YAML::Node ScenarioEditor::requireVirtualService(const std::string& host) {
     return found;
   }
   service(host);
-  YAML::Node vs = YAML::Load("{apiVersion: networking.istio.io/v1, kind: VirtualService}");
-  vs["metadata"]["name"] = host;
-  vs["spec"]["hosts"].push_back(host);
-  YAML::Node route;
-  route["destination"]["host"] = host;
-  YAML::Node http;
-  http["route"].push_back(route);
-  vs["spec"]["http"].push_back(http);
+  // Service names are DNS labels, so they need no quoting inside the flow mapping.
+  YAML::Node vs = YAML::Load(
+      "{apiVersion: networking.istio.io/v1, kind: VirtualService, "
+      "metadata: {name: " +
+      host + "}, spec: {hosts: [" + host + "], http: [{route: [{destination: {host: " + host +
+      "}}]}]}}");
   YAML::Node wrapped;
   wrapped["inline"] = vs;
   root_["policies"].push_back(wrapped);
-  return vs;
+  return manifest("VirtualService", host);
 }
 
 YAML::Node ScenarioEditor::requireDestinationRule(const std::string& host) {
@@ -235,13 +233,14 @@ YAML::Node ScenarioEditor::requireDestinationRule(const std::string& host) {
     return found;
   }
   service(host);
-  YAML::Node dr = YAML::Load("{apiVersion: networking.istio.io/v1, kind: DestinationRule}");
-  dr["metadata"]["name"] = host;
-  dr["spec"]["host"] = host;
+  YAML::Node dr = YAML::Load(
+      "{apiVersion: networking.istio.io/v1, kind: DestinationRule, "
+      "metadata: {name: " +
+      host + "}, spec: {host: " + host + "}}");
   YAML::Node wrapped;
   wrapped["inline"] = dr;
   root_["policies"].push_back(wrapped);
-  return dr;
+  return manifest("DestinationRule", host);
 }
 
 double ScenarioEditor::load() const {

@@ -25,6 +25,8 @@ struct RetryKnob {
   std::int64_t attempts = 0;          // VirtualService retries.attempts; 0 = no retries
   core::Duration per_try_timeout{0};  // 0 = none
   std::string retry_on = "5xx,reset,connect-failure";
+
+  bool operator==(const RetryKnob&) const = default;
 };
 
 struct OutlierKnob {
@@ -33,6 +35,8 @@ struct OutlierKnob {
   core::Duration interval = std::chrono::seconds(10);
   core::Duration base_ejection_time = std::chrono::seconds(30);
   std::int64_t max_ejection_percent = 10;
+
+  bool operator==(const OutlierKnob&) const = default;
 };
 
 // DestinationRule connectionPool limits (circuit breakers); 0 = not set (Istio's unlimited).
@@ -41,6 +45,8 @@ struct PoolKnob {
   std::int64_t max_pending_requests = 0;
   std::int64_t max_requests = 0;
   std::int64_t max_retries = 0;
+
+  bool operator==(const PoolKnob&) const = default;
 };
 
 // VirtualService fault injection on every route of the service; 0 % = off.
@@ -49,6 +55,8 @@ struct FaultKnob {
   std::int64_t abort_status = 503;
   double delay_percent = 0;
   core::Duration delay = std::chrono::seconds(1);
+
+  bool operator==(const FaultKnob&) const = default;
 };
 
 // Go-style duration as Istio and the scenario files write it ("2s", "250ms", "100us").

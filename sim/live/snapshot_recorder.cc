@@ -72,6 +72,20 @@ SnapshotRecorder::SnapshotRecorder(Mesh& mesh, const MeshTopology& topology)
   }
 }
 
+void SnapshotRecorder::begin() {
+  last_ = mesh_.sim().now();
+  std::fill(sidecar_cpu_.begin(), sidecar_cpu_.end(), core::Duration::zero());
+  ejections_ = 0;
+  for (const auto& workload : mesh_.workloads()) {
+    if (workload->has_sidecar && workload->sidecar != nullptr) {
+      sidecar_cpu_[workload->service] += workload->sidecar->cpu().busyTime();
+      for (const auto& cluster : workload->sidecar->outbound().clusters()) {
+        ejections_ += cluster->stats().outlier_ejections_enforced_total;
+      }
+    }
+  }
+}
+
 Snapshot SnapshotRecorder::capture() {
   const Scenario& scenario = mesh_.scenario();
   const MeshMetrics& metrics = mesh_.metrics();

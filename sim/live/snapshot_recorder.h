@@ -22,7 +22,10 @@ class SnapshotRecorder {
  public:
   SnapshotRecorder(Mesh& mesh, const MeshTopology& topology);
 
-  // The interval since the previous capture (or since measurement started) up to now.
+  // Starts the first interval now (at the end of the warm-up): what happened before is not in any
+  // snapshot.
+  void begin();
+  // The interval since the previous capture (or begin()) up to now.
   Snapshot capture();
 
  private:

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 
 #include "sim/experiment/replications.h"
 #include "sim/live/ab_comparison.h"
+#include "sim/live/graph_layout.h"
 #include "sim/live/run_history.h"
 
 namespace meshsim::sim {
@@ -138,6 +140,25 @@ TEST(LiveSessionTest, PolicyBadges) {
   EXPECT_FALSE(payment.fault_injection);
   LiveSession delay(load("bookinfo-ratings-delay.yaml"));
   EXPECT_TRUE(delay.topology().nodes[*delay.scenario().findService("ratings")].fault_injection);
+}
+
+// The layout is deterministic, inside the unit square, and keeps nodes apart.
+TEST(GraphLayoutTest, DeterministicSpreadOut) {
+  LiveSession session(load("social-network.yaml"));
+  const auto a = layoutTopology(session.topology());
+  const auto b = layoutTopology(session.topology());
+  ASSERT_EQ(a.size(), session.topology().nodes.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].x, b[i].x);
+    EXPECT_EQ(a[i].y, b[i].y);
+    EXPECT_GE(a[i].x, 0);
+    EXPECT_LE(a[i].x, 1);
+    EXPECT_GE(a[i].y, 0);
+    EXPECT_LE(a[i].y, 1);
+    for (std::size_t j = 0; j < i; ++j) {
+      EXPECT_GT(std::hypot(a[i].x - a[j].x, a[i].y - a[j].y), 0.02) << i << " " << j;
+    }
+  }
 }
 
 TEST(RunHistoryTest, PointsPerMetric) {

@@ -147,6 +147,21 @@ TEST_F(ScenarioEditorTest, EditedKnobsReachThePolicyAfterSaving) {
   EXPECT_EQ(reopened.text().find("connectionPool"), std::string::npos);
 }
 
+// A knob for a service without a VirtualService or DestinationRule creates one.
+TEST_F(ScenarioEditorTest, CreatesMissingManifests) {
+  ScenarioEditor editor =
+      ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string());
+  editor.setFaultInjection("checkout", FaultKnob{50, 503, 0, std::chrono::seconds(1)});
+  editor.setConnectionPool("checkout", PoolKnob{0, 0, 5, 0});
+  auto saved = saveAndReload(editor);
+  const core::VirtualHost* checkout = saved->policies.base.virtualHost("checkout");
+  ASSERT_NE(checkout, nullptr);
+  ASSERT_FALSE(checkout->routes.empty());
+  EXPECT_TRUE(checkout->routes[0].fault.has_value());
+  EXPECT_EQ(saved->policies.base.cluster("checkout")->policy.circuit_breakers.max_requests, 5U);
+  EXPECT_EQ(editor.faultInjection("checkout").abort_percent, 50);
+}
+
 // Fault manifests stay reachable from wherever the scenario is saved.
 TEST_F(ScenarioEditorTest, SavedFaultManifestsResolveFromTheNewDirectory) {
   const ScenarioEditor editor = ScenarioEditor::open((kScenarios / "canary-rollout.yaml").string());
