@@ -326,39 +326,52 @@ void Mesh::applyPolicyFault(std::size_t fault_index, bool start) {
   }
 }
 
-void Mesh::run(const ProgressCallback& progress) {
-  const auto wall_start = std::chrono::steady_clock::now();
+void Mesh::start() {
+  wall_start_ = std::chrono::steady_clock::now();
   load_ = std::make_unique<LoadGenerator>(*this, *workloads_.back());
   load_->start();
   faults_ = std::make_unique<FaultTimeline>(*this);
   faults_->schedule();
-  // The run goes in slices: to each interval boundary (to sample the gauges) and, with a
-  // callback, to each 1 % of simulated time. runUntil(t) fires exactly the events at or before t
-  // and nothing else, so slicing does not change what happens.
-  const Duration total = end_ - core::kTimeZero;
-  const Duration tick = std::max(Duration(1), total / 100);
-  // Interval boundaries, the last one clipped to the end of the run.
-  SimTime next_sample = std::min(measure_from_ + recording_.series_interval, end_);
-  SimTime next_tick = progress ? core::kTimeZero + tick : end_;
-  while (sim_.now() < end_) {
-    const SimTime until = std::min({next_sample, next_tick, end_});
-    sim_.runUntil(until);
-    if (until == next_sample) {
-      sampleGauges(until);
-      next_sample =
-          until == end_ ? SimTime::max() : std::min(next_sample + recording_.series_interval, end_);
-    }
-    if (progress && until == next_tick) {
-      progress(static_cast<double>((until - core::kTimeZero).count()) /
-               static_cast<double>(total.count()));
-      next_tick = std::min(next_tick + tick, end_);
+  next_sample_ = std::min(measure_from_ + recording_.series_interval, end_);
+}
+
+// The run goes in slices: to each interval boundary (to sample the gauges) and to each `until`
+// a caller asks for. runUntil(t) of the engine fires exactly the events at or before t and nothing
+// else, so slicing does not change what happens.
+void Mesh::runUntil(SimTime until) {
+  const SimTime target = std::min(until, end_);
+  while (sim_.now() < target) {
+    const SimTime slice = std::min(next_sample_, target);
+    sim_.runUntil(slice);
+    if (slice == next_sample_) {
+      sampleGauges(slice);
+      next_sample_ = slice == end_ ? SimTime::max()
+                                   : std::min(next_sample_ + recording_.series_interval, end_);
     }
   }
+}
+
+void Mesh::finish() {
   for (TimeSeries& series : metrics_.series) {
     series.finish(end_);
   }
   wall_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start_).count();
+}
+
+void Mesh::run(const ProgressCallback& progress) {
+  start();
+  const Duration total = end_ - core::kTimeZero;
+  const Duration tick = progress ? std::max(Duration(1), total / 100) : total;
+  for (SimTime next_tick = core::kTimeZero + tick; sim_.now() < end_;
+       next_tick = std::min(next_tick + tick, end_)) {
+    runUntil(next_tick);
+    if (progress) {
+      progress(static_cast<double>((sim_.now() - core::kTimeZero).count()) /
+               static_cast<double>(total.count()));
+    }
+  }
+  finish();
 }
 
 void Mesh::sampleGauges(SimTime at) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,6 +59,13 @@ class Mesh {
   // `progress`, if set, is called about every 1 % of simulated time; it must not touch the mesh,
   // and results are the same with or without it.
   void run(const ProgressCallback& progress = {});
+  // run() in steps, for a caller that watches the mesh between them (the GUI): start() once, then
+  // runUntil() any number of times with increasing times (clipped to end()), then finish() once.
+  // Any sequence of steps gives the same results as run().
+  void start();
+  void runUntil(SimTime until);
+  void finish();
+  bool done() const { return sim_.now() >= end_; }
 
   Simulator& sim() { return sim_; }
   const Simulator& sim() const { return sim_; }
@@ -115,6 +123,8 @@ class Mesh {
   SimTime measure_from_{};
   SimTime end_{};
   double wall_seconds_ = 0;
+  std::chrono::steady_clock::time_point wall_start_;
+  SimTime next_sample_ = SimTime::max();  // the next interval boundary (gauge sample)
 };
 
 }  // namespace meshsim::sim

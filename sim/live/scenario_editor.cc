@@ -1,0 +1,486 @@
+#include "sim/live/scenario_editor.h"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "sim/mesh/scenario_policies.h"
+#include "sim/scenario/scenario_loader.h"
+
+namespace meshsim::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Lookups through a const node never insert keys (operator[] on a non-const node would).
+YAML::Node at(const YAML::Node& node, const std::string& key) {
+  if (!node.IsDefined() || !node.IsMap()) {
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  const YAML::Node& view = node;
+  return view[key];
+}
+
+template <class T>
+T scalarOr(const YAML::Node& node, T fallback) {
+  return node.IsDefined() && node.IsScalar() ? node.as<T>(fallback) : fallback;
+}
+
+core::Duration durationOr(const YAML::Node& node, core::Duration fallback) {
+  if (!node.IsDefined() || !node.IsScalar()) {
+    return fallback;
+  }
+  return config::parseDuration(node.Scalar()).value_or(fallback);
+}
+
+bool hostMatches(const std::string& host, const std::string& service) {
+  return host == service || host.rfind(service + ".", 0) == 0;
+}
+
+// Writes or removes (value 0) a key of a mapping.
+void setOrRemove(YAML::Node map, const std::string& key, std::int64_t value) {
+  if (value > 0) {
+    map[key] = value;
+  } else if (map.IsMap()) {
+    map.remove(key);
+  }
+}
+
+void removeIfEmpty(YAML::Node map, const std::string& key) {
+  const YAML::Node child = at(map, key);
+  if (child.IsDefined() && (child.IsNull() || (child.IsMap() && child.size() == 0))) {
+    map.remove(key);
+  }
+}
+
+std::vector<YAML::Node> httpRoutes(const YAML::Node& virtual_service) {
+  std::vector<YAML::Node> routes;
+  const YAML::Node http = at(at(virtual_service, "spec"), "http");
+  if (http.IsDefined() && http.IsSequence()) {
+    for (std::size_t i = 0; i < http.size(); ++i) {
+      routes.push_back(http[i]);
+    }
+  }
+  return routes;
+}
+
+// Moves a path that was relative to `from` so that it stays valid relative to `to`.
+std::string rebase(const std::string& path, const fs::path& from, const fs::path& to) {
+  if (path.empty() || fs::path(path).is_absolute()) {
+    return path;
+  }
+  const fs::path target = fs::weakly_canonical(fs::absolute(from / path));
+  return fs::relative(target, fs::weakly_canonical(fs::absolute(to))).generic_string();
+}
+
+std::string directoryOf(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+}  // namespace
+
+std::string formatDuration(core::Duration duration) {
+  using std::chrono::duration_cast;
+  const auto ns = duration.count();
+  if (ns == 0) {
+    return "0";
+  }
+  if (ns % 1'000'000'000 == 0) {
+    return std::to_string(ns / 1'000'000'000) + "s";
+  }
+  if (ns % 1'000'000 == 0) {
+    return std::to_string(ns / 1'000'000) + "ms";
+  }
+  if (ns % 1'000 == 0) {
+    return std::to_string(ns / 1'000) + "us";
+  }
+  return std::to_string(ns) + "ns";
+}
+
+ScenarioEditor::ScenarioEditor(std::string path, YAML::Node root)
+    : path_(std::move(path)), root_(std::move(root)) {}
+
+ScenarioEditor ScenarioEditor::open(const std::string& path) {
+  config::Warnings warnings;
+  // Validates with the original file's positions before anything is rewritten.
+  loadVariant(path, {}, warnings);
+  const std::vector<config::Node> documents = config::loadDocuments(path);
+  YAML::Node root = YAML::Clone(documents.at(0).yaml());
+  const YAML::Node policies = at(root, "policies");
+  if (policies.IsDefined() && policies.IsSequence()) {
+    YAML::Node inlined(YAML::NodeType::Sequence);
+    for (std::size_t i = 0; i < policies.size(); ++i) {
+      const YAML::Node entry = policies[i];
+      std::vector<YAML::Node> manifests;
+      if (const YAML::Node file = at(entry, "file"); file.IsDefined()) {
+        for (const config::Node& doc :
+             config::loadDocuments((fs::path(directoryOf(path)) / file.Scalar()).string())) {
+          manifests.push_back(YAML::Clone(doc.yaml()));
+        }
+      } else if (const YAML::Node text = at(entry, "inline"); text.IsScalar()) {
+        for (const config::Node& doc : config::loadDocumentsFromString(text.Scalar(), path)) {
+          manifests.push_back(YAML::Clone(doc.yaml()));
+        }
+      } else {
+        manifests.push_back(YAML::Clone(at(entry, "inline")));
+      }
+      for (YAML::Node& manifest : manifests) {
+        if (manifest.IsNull()) {
+          continue;
+        }
+        YAML::Node wrapped(YAML::NodeType::Map);
+        wrapped["inline"] = manifest;
+        inlined.push_back(wrapped);
+      }
+    }
+    root["policies"] = inlined;
+  }
+  return ScenarioEditor(path, root);
+}
+
+std::string ScenarioEditor::text() const {
+  YAML::Emitter out;
+  out << root_;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::unique_ptr<Variant> ScenarioEditor::load(config::Warnings& warnings) const {
+  auto variant = std::make_unique<Variant>();
+  variant->scenario = loadScenarioFromString(text(), path_ + " (edited)", {}, warnings);
+  variant->policies = importScenarioPolicies(variant->scenario, warnings);
+  return variant;
+}
+
+void ScenarioEditor::save(const std::string& path) const {
+  const fs::path from = directoryOf(path_);
+  const fs::path to = directoryOf(path);
+  YAML::Node copy = YAML::Clone(root_);
+  if (YAML::Node mtls = at(copy, "mtls"); at(mtls, "cost_profile").IsDefined()) {
+    mtls["cost_profile"] = rebase(at(mtls, "cost_profile").Scalar(), from, to);
+  }
+  if (const YAML::Node faults = at(copy, "faults"); faults.IsDefined() && faults.IsSequence()) {
+    for (std::size_t i = 0; i < faults.size(); ++i) {
+      YAML::Node fault = faults[i];
+      if (at(fault, "manifest").IsDefined()) {
+        fault["manifest"] = rebase(at(fault, "manifest").Scalar(), from, to);
+      }
+    }
+  }
+  YAML::Emitter emitter;
+  emitter << copy;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << "# Saved by meshsim-gui from " << path_ << "\n" << emitter.c_str() << "\n";
+  if (!out.flush()) {
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+YAML::Node ScenarioEditor::service(const std::string& name) const {
+  const YAML::Node services = at(root_, "services");
+  for (std::size_t i = 0; services.IsSequence() && i < services.size(); ++i) {
+    if (scalarOr<std::string>(at(services[i], "name"), "") == name) {
+      return services[i];
+    }
+  }
+  throw std::invalid_argument("no service '" + name + "' in the scenario");
+}
+
+YAML::Node ScenarioEditor::manifest(std::string_view kind, const std::string& host) const {
+  const YAML::Node policies = at(root_, "policies");
+  for (std::size_t i = 0; policies.IsDefined() && policies.IsSequence() && i < policies.size();
+       ++i) {
+    const YAML::Node doc = at(policies[i], "inline");
+    if (scalarOr<std::string>(at(doc, "kind"), "") != kind) {
+      continue;
+    }
+    const YAML::Node spec = at(doc, "spec");
+    if (kind == "DestinationRule" &&
+        hostMatches(scalarOr<std::string>(at(spec, "host"), ""), host)) {
+      return doc;
+    }
+    const YAML::Node hosts = at(spec, "hosts");
+    for (std::size_t h = 0; hosts.IsDefined() && hosts.IsSequence() && h < hosts.size(); ++h) {
+      if (hostMatches(scalarOr<std::string>(hosts[h], ""), host)) {
+        return doc;
+      }
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+YAML::Node ScenarioEditor::requireVirtualService(const std::string& host) {
+  YAML::Node found = manifest("VirtualService", host);
+  if (found.IsDefined()) {
+    return found;
+  }
+  service(host);
+  // Service names are DNS labels, so they need no quoting inside the flow mapping.
+  YAML::Node vs = YAML::Load(
+      "{apiVersion: networking.istio.io/v1, kind: VirtualService, "
+      "metadata: {name: " +
+      host + "}, spec: {hosts: [" + host + "], http: [{route: [{destination: {host: " + host +
+      "}}]}]}}");
+  YAML::Node wrapped;
+  wrapped["inline"] = vs;
+  root_["policies"].push_back(wrapped);
+  return manifest("VirtualService", host);
+}
+
+YAML::Node ScenarioEditor::requireDestinationRule(const std::string& host) {
+  YAML::Node found = manifest("DestinationRule", host);
+  if (found.IsDefined()) {
+    return found;
+  }
+  service(host);
+  YAML::Node dr = YAML::Load(
+      "{apiVersion: networking.istio.io/v1, kind: DestinationRule, "
+      "metadata: {name: " +
+      host + "}, spec: {host: " + host + "}}");
+  YAML::Node wrapped;
+  wrapped["inline"] = dr;
+  root_["policies"].push_back(wrapped);
+  return manifest("DestinationRule", host);
+}
+
+double ScenarioEditor::load() const {
+  const YAML::Node workload = at(root_, "workload");
+  return scalarOr<std::string>(at(workload, "kind"), "open") == "closed"
+             ? scalarOr<double>(at(workload, "users"), 0)
+             : scalarOr<double>(at(workload, "rate"), 0);
+}
+
+void ScenarioEditor::setLoad(double value) {
+  YAML::Node workload = root_["workload"];
+  if (scalarOr<std::string>(at(workload, "kind"), "open") == "closed") {
+    workload["users"] = static_cast<std::int64_t>(value);
+  } else {
+    workload["rate"] = value;
+  }
+}
+
+std::uint32_t ScenarioEditor::replicas(const std::string& name, const std::string& version) const {
+  const YAML::Node versions = at(service(name), "versions");
+  for (std::size_t i = 0; versions.IsSequence() && i < versions.size(); ++i) {
+    if (scalarOr<std::string>(at(versions[i], "name"), "") == version) {
+      return scalarOr<std::uint32_t>(at(versions[i], "replicas"), 1);
+    }
+  }
+  throw std::invalid_argument("service '" + name + "' has no version '" + version + "'");
+}
+
+void ScenarioEditor::setReplicas(const std::string& name, const std::string& version,
+                                 std::uint32_t replicas) {
+  const YAML::Node versions = at(service(name), "versions");
+  for (std::size_t i = 0; versions.IsSequence() && i < versions.size(); ++i) {
+    if (scalarOr<std::string>(at(versions[i], "name"), "") == version) {
+      YAML::Node v = versions[i];
+      v["replicas"] = replicas;
+      return;
+    }
+  }
+  throw std::invalid_argument("service '" + name + "' has no version '" + version + "'");
+}
+
+RetryKnob ScenarioEditor::retries(const std::string& host) const {
+  RetryKnob knob;
+  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
+  if (!routes.empty()) {
+    const YAML::Node retries = at(routes.front(), "retries");
+    knob.attempts = scalarOr<std::int64_t>(at(retries, "attempts"), 0);
+    knob.per_try_timeout = durationOr(at(retries, "perTryTimeout"), core::Duration::zero());
+    knob.retry_on = scalarOr<std::string>(at(retries, "retryOn"), knob.retry_on);
+  }
+  return knob;
+}
+
+void ScenarioEditor::setRetries(const std::string& host, const RetryKnob& knob) {
+  for (YAML::Node route : httpRoutes(requireVirtualService(host))) {
+    YAML::Node retries(YAML::NodeType::Map);
+    retries["attempts"] = knob.attempts;
+    if (knob.attempts > 0 && knob.per_try_timeout > core::Duration::zero()) {
+      retries["perTryTimeout"] = formatDuration(knob.per_try_timeout);
+    }
+    if (knob.attempts > 0 && !knob.retry_on.empty()) {
+      retries["retryOn"] = knob.retry_on;
+    }
+    route["retries"] = retries;
+  }
+}
+
+core::Duration ScenarioEditor::timeout(const std::string& host) const {
+  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
+  return routes.empty() ? core::Duration::zero()
+                        : durationOr(at(routes.front(), "timeout"), core::Duration::zero());
+}
+
+void ScenarioEditor::setTimeout(const std::string& host, core::Duration timeout) {
+  for (YAML::Node route : httpRoutes(requireVirtualService(host))) {
+    if (timeout > core::Duration::zero()) {
+      route["timeout"] = formatDuration(timeout);
+    } else {
+      route.remove("timeout");
+    }
+  }
+}
+
+OutlierKnob ScenarioEditor::outlierDetection(const std::string& host) const {
+  OutlierKnob knob;
+  const YAML::Node od =
+      at(at(at(manifest("DestinationRule", host), "spec"), "trafficPolicy"), "outlierDetection");
+  if (od.IsDefined()) {
+    knob.enabled = true;
+    knob.consecutive_5xx = scalarOr<std::int64_t>(at(od, "consecutive5xxErrors"), 5);
+    knob.interval = durationOr(at(od, "interval"), knob.interval);
+    knob.base_ejection_time = durationOr(at(od, "baseEjectionTime"), knob.base_ejection_time);
+    knob.max_ejection_percent =
+        scalarOr<std::int64_t>(at(od, "maxEjectionPercent"), knob.max_ejection_percent);
+  }
+  return knob;
+}
+
+void ScenarioEditor::setOutlierDetection(const std::string& host, const OutlierKnob& knob) {
+  YAML::Node spec = requireDestinationRule(host)["spec"];
+  YAML::Node policy = spec["trafficPolicy"];
+  if (!knob.enabled) {
+    policy.remove("outlierDetection");
+    removeIfEmpty(spec, "trafficPolicy");
+    return;
+  }
+  YAML::Node od(YAML::NodeType::Map);
+  od["consecutive5xxErrors"] = knob.consecutive_5xx;
+  od["interval"] = formatDuration(knob.interval);
+  od["baseEjectionTime"] = formatDuration(knob.base_ejection_time);
+  od["maxEjectionPercent"] = knob.max_ejection_percent;
+  policy["outlierDetection"] = od;
+}
+
+PoolKnob ScenarioEditor::connectionPool(const std::string& host) const {
+  const YAML::Node pool =
+      at(at(at(manifest("DestinationRule", host), "spec"), "trafficPolicy"), "connectionPool");
+  PoolKnob knob;
+  knob.max_connections = scalarOr<std::int64_t>(at(at(pool, "tcp"), "maxConnections"), 0);
+  const YAML::Node http = at(pool, "http");
+  knob.max_pending_requests = scalarOr<std::int64_t>(at(http, "http1MaxPendingRequests"), 0);
+  knob.max_requests = scalarOr<std::int64_t>(at(http, "http2MaxRequests"), 0);
+  knob.max_retries = scalarOr<std::int64_t>(at(http, "maxRetries"), 0);
+  return knob;
+}
+
+void ScenarioEditor::setConnectionPool(const std::string& host, const PoolKnob& knob) {
+  YAML::Node spec = requireDestinationRule(host)["spec"];
+  YAML::Node policy = spec["trafficPolicy"];
+  YAML::Node pool = policy["connectionPool"];
+  YAML::Node tcp = pool["tcp"];
+  setOrRemove(tcp, "maxConnections", knob.max_connections);
+  YAML::Node http = pool["http"];
+  setOrRemove(http, "http1MaxPendingRequests", knob.max_pending_requests);
+  setOrRemove(http, "http2MaxRequests", knob.max_requests);
+  setOrRemove(http, "maxRetries", knob.max_retries);
+  removeIfEmpty(pool, "tcp");
+  removeIfEmpty(pool, "http");
+  removeIfEmpty(policy, "connectionPool");
+  removeIfEmpty(spec, "trafficPolicy");
+}
+
+FaultKnob ScenarioEditor::faultInjection(const std::string& host) const {
+  FaultKnob knob;
+  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
+  if (!routes.empty()) {
+    const YAML::Node fault = at(routes.front(), "fault");
+    const YAML::Node abort = at(fault, "abort");
+    if (abort.IsDefined()) {
+      knob.abort_percent = scalarOr<double>(at(at(abort, "percentage"), "value"), 100);
+      knob.abort_status = scalarOr<std::int64_t>(at(abort, "httpStatus"), 503);
+    }
+    const YAML::Node delay = at(fault, "delay");
+    if (delay.IsDefined()) {
+      knob.delay_percent = scalarOr<double>(at(at(delay, "percentage"), "value"), 100);
+      knob.delay = durationOr(at(delay, "fixedDelay"), knob.delay);
+    }
+  }
+  return knob;
+}
+
+void ScenarioEditor::setFaultInjection(const std::string& host, const FaultKnob& knob) {
+  for (YAML::Node route : httpRoutes(requireVirtualService(host))) {
+    YAML::Node fault(YAML::NodeType::Map);
+    if (knob.abort_percent > 0) {
+      fault["abort"]["percentage"]["value"] = knob.abort_percent;
+      fault["abort"]["httpStatus"] = knob.abort_status;
+    }
+    if (knob.delay_percent > 0) {
+      fault["delay"]["percentage"]["value"] = knob.delay_percent;
+      fault["delay"]["fixedDelay"] = formatDuration(knob.delay);
+    }
+    if (fault.size() == 0) {
+      route.remove("fault");
+    } else {
+      route["fault"] = fault;
+    }
+  }
+}
+
+std::vector<std::pair<std::string, std::int64_t>> ScenarioEditor::trafficSplit(
+    const std::string& host) const {
+  std::vector<std::pair<std::string, std::int64_t>> weights;
+  const YAML::Node versions = at(service(host), "versions");
+  for (std::size_t i = 0; versions.IsSequence() && i < versions.size(); ++i) {
+    weights.emplace_back(scalarOr<std::string>(at(versions[i], "name"), ""), 0);
+  }
+  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
+  const YAML::Node destinations = routes.empty() ? YAML::Node() : at(routes.back(), "route");
+  if (!destinations.IsDefined() || !destinations.IsSequence()) {
+    // No VirtualService: Istio balances over every endpoint of the service.
+    for (auto& [version, weight] : weights) {
+      weight = 100 / static_cast<std::int64_t>(weights.size());
+    }
+    return weights;
+  }
+  for (std::size_t i = 0; i < destinations.size(); ++i) {
+    const std::string subset =
+        scalarOr<std::string>(at(at(destinations[i], "destination"), "subset"), "");
+    const std::int64_t weight =
+        scalarOr<std::int64_t>(at(destinations[i], "weight"), destinations.size() == 1 ? 100 : 0);
+    for (auto& [version, w] : weights) {
+      if (subset.empty() || version == subset) {
+        w += subset.empty() ? weight / static_cast<std::int64_t>(weights.size()) : weight;
+      }
+    }
+  }
+  return weights;
+}
+
+void ScenarioEditor::setTrafficSplit(
+    const std::string& host, const std::vector<std::pair<std::string, std::int64_t>>& weights) {
+  YAML::Node dr = requireDestinationRule(host);
+  YAML::Node subsets = dr["spec"]["subsets"];
+  for (const auto& [version, weight] : weights) {
+    bool present = false;
+    for (std::size_t i = 0; subsets.IsSequence() && i < subsets.size(); ++i) {
+      present = present || scalarOr<std::string>(at(subsets[i], "name"), "") == version;
+    }
+    if (!present) {
+      YAML::Node subset;
+      subset["name"] = version;
+      subset["labels"]["version"] = version;
+      subsets.push_back(subset);
+    }
+  }
+  YAML::Node destinations(YAML::NodeType::Sequence);
+  for (const auto& [version, weight] : weights) {
+    if (weight <= 0) {
+      continue;
+    }
+    YAML::Node destination;
+    destination["destination"]["host"] = host;
+    destination["destination"]["subset"] = version;
+    destination["weight"] = weight;
+    destinations.push_back(destination);
+  }
+  const std::vector<YAML::Node> routes = httpRoutes(requireVirtualService(host));
+  YAML::Node last = routes.back();
+  last["route"] = destinations;
+}
+
+}  // namespace meshsim::sim

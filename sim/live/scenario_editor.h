@@ -1,0 +1,115 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/yaml_node.h"
+#include "core/common/time.h"
+#include "sim/experiment/replications.h"
+
+namespace meshsim::sim {
+
+// Policy knobs over a scenario's YAML, so the GUI changes a scenario without anyone editing YAML
+// by hand. The editor holds the scenario document with every `policies` manifest inlined (one
+// `inline` mapping per manifest), changes keys of the scenario and of its Istio VirtualServices
+// and DestinationRules, and hands the result back to the normal loader (load()) so that a bad
+// value is reported like any other (file:line:column and key). save() writes YAML that
+// `meshsim run` accepts.
+
+struct RetryKnob {
+  std::int64_t attempts = 0;          // VirtualService retries.attempts; 0 = no retries
+  core::Duration per_try_timeout{0};  // 0 = none
+  std::string retry_on = "5xx,reset,connect-failure";
+
+  bool operator==(const RetryKnob&) const = default;
+};
+
+struct OutlierKnob {
+  bool enabled = false;
+  std::int64_t consecutive_5xx = 5;
+  core::Duration interval = std::chrono::seconds(10);
+  core::Duration base_ejection_time = std::chrono::seconds(30);
+  std::int64_t max_ejection_percent = 10;
+
+  bool operator==(const OutlierKnob&) const = default;
+};
+
+// DestinationRule connectionPool limits (circuit breakers); 0 = not set (Istio's unlimited).
+struct PoolKnob {
+  std::int64_t max_connections = 0;
+  std::int64_t max_pending_requests = 0;
+  std::int64_t max_requests = 0;
+  std::int64_t max_retries = 0;
+
+  bool operator==(const PoolKnob&) const = default;
+};
+
+// VirtualService fault injection on every route of the service; 0 % = off.
+struct FaultKnob {
+  double abort_percent = 0;
+  std::int64_t abort_status = 503;
+  double delay_percent = 0;
+  core::Duration delay = std::chrono::seconds(1);
+
+  bool operator==(const FaultKnob&) const = default;
+};
+
+// Go-style duration as Istio and the scenario files write it ("2s", "250ms", "100us").
+std::string formatDuration(core::Duration duration);
+
+class ScenarioEditor {
+ public:
+  // Loads and validates `path` (errors name the original file:line:column) and inlines its
+  // policy files. Throws config::ConfigError.
+  static ScenarioEditor open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  // The edited scenario, loaded and imported; throws config::ConfigError naming "<path> (edited)".
+  std::unique_ptr<Variant> load(config::Warnings& warnings) const;
+  // The edited scenario as YAML (relative paths still relative to the original file).
+  std::string text() const;
+  // Writes the edited scenario to `path`, with manifest and cost profile paths made relative to
+  // its directory. Throws std::runtime_error when the file cannot be written.
+  void save(const std::string& path) const;
+
+  // Scenario knobs.
+  double load() const;  // workload.rate, or workload.users for a closed workload
+  void setLoad(double value);
+  std::uint32_t replicas(const std::string& service, const std::string& version) const;
+  void setReplicas(const std::string& service, const std::string& version, std::uint32_t replicas);
+
+  // Istio knobs, per destination service. Setting one creates the VirtualService or
+  // DestinationRule when the scenario has none for that host.
+  RetryKnob retries(const std::string& service) const;
+  void setRetries(const std::string& service, const RetryKnob& knob);
+  core::Duration timeout(const std::string& service) const;  // 0 = none
+  void setTimeout(const std::string& service, core::Duration timeout);
+  OutlierKnob outlierDetection(const std::string& service) const;
+  void setOutlierDetection(const std::string& service, const OutlierKnob& knob);
+  PoolKnob connectionPool(const std::string& service) const;
+  void setConnectionPool(const std::string& service, const PoolKnob& knob);
+  FaultKnob faultInjection(const std::string& service) const;
+  void setFaultInjection(const std::string& service, const FaultKnob& knob);
+  // Weight per version (subset) of the service's default route; versions absent get 0.
+  std::vector<std::pair<std::string, std::int64_t>> trafficSplit(const std::string& service) const;
+  void setTrafficSplit(const std::string& service,
+                       const std::vector<std::pair<std::string, std::int64_t>>& weights);
+
+ private:
+  ScenarioEditor(std::string path, YAML::Node root);
+  YAML::Node service(const std::string& name) const;
+  // The manifest (inline mapping) of `kind` for `host`, or an undefined node.
+  YAML::Node manifest(std::string_view kind, const std::string& host) const;
+  YAML::Node requireVirtualService(const std::string& host);
+  YAML::Node requireDestinationRule(const std::string& host);
+
+  std::string path_;
+  YAML::Node root_;
+};
+
+}  // namespace meshsim::sim
