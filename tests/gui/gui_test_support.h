@@ -8,13 +8,15 @@
 namespace meshsim::gui {
 
 // One QApplication for the whole test program (Qt allows one per process); CTest sets
-// QT_QPA_PLATFORM=offscreen.
+// QT_QPA_PLATFORM=offscreen. It is never destroyed: a QApplication torn down by the exit handlers
+// outlives Qt's own statics and crashes in ~QInputDevice once a window has been shown, and the
+// process exit reclaims it anyway.
 inline QApplication& application() {
   static int argc = 1;
   static char name[] = "meshsim_gui_tests";
   static char* argv[] = {name, nullptr};
-  static QApplication app(argc, argv);
-  return app;
+  static QApplication* const app = new QApplication(argc, argv);
+  return *app;
 }
 
 inline const std::filesystem::path kScenarios =
