@@ -1,6 +1,7 @@
 #include "sim/experiment/comparison.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -46,6 +47,22 @@ std::vector<MetricComparison> compareRuns(const ReplicatedMetrics& a, const Repl
   return rows;
 }
 
+namespace {
+
+// Enough decimals that a small but significant difference (a handful of retries in thousands of
+// requests) shows two significant digits instead of "0.000 ±0.000 *".
+int comparisonDecimals(const MetricComparison& row) {
+  int decimals = row.metric.label == "success_rate" ? 4 : 3;
+  const double scale =
+      std::max(std::abs(row.difference.difference.mean), row.difference.difference.half_width);
+  while (decimals < 8 && scale > 0.0 && scale < 10.0 * std::pow(10.0, -decimals)) {
+    ++decimals;
+  }
+  return decimals;
+}
+
+}  // namespace
+
 void printComparison(std::ostream& out, const std::string& a_name, const std::string& b_name,
                      const std::vector<MetricComparison>& rows, std::size_t replications) {
   out << "meshsim compare: A = " << a_name << ", B = " << b_name << "  (" << replications
@@ -60,7 +77,7 @@ void printComparison(std::ostream& out, const std::string& a_name, const std::st
   out << line;
   std::size_t significant = 0;
   for (const MetricComparison& row : rows) {
-    const int decimals = row.metric.label == "success_rate" ? 4 : 3;
+    const int decimals = comparisonDecimals(row);
     const std::string difference = formatInterval(row.difference.difference, decimals) +
                                    (row.difference.significant ? " *" : "  ");
     std::snprintf(line, sizeof(line), "%-*s %22s %22s %24s\n", width, row.metric.label.c_str(),

@@ -273,6 +273,19 @@ TEST(CompareTest, ClearChangeIsSignificant) {
   EXPECT_NE(table.str().find(" *\n"), std::string::npos);
 }
 
+// A tiny but significant difference gets enough decimals to be read, never "0.000 ±0.000 *".
+TEST(CompareTest, SmallSignificantDifferenceIsPrintedWithEnoughDecimals) {
+  MetricComparison row{
+      {"x amplification", {}}, {1.0, 0.0, 5}, {1.00014, 0.00006, 5}, {{0.00014, 0.00006, 5}, true}};
+  std::ostringstream table;
+  printComparison(table, "a", "b", {row}, 5);
+  EXPECT_NE(table.str().find("0.00014 ±0.00006 *"), std::string::npos) << table.str();
+  row.difference = {{0.25, 0.01, 5}, true};
+  std::ostringstream plain;
+  printComparison(plain, "a", "b", {row}, 5);
+  EXPECT_NE(plain.str().find("0.250 ±0.010 *"), std::string::npos) << plain.str();
+}
+
 TEST(SweepTest, GridIsTheCartesianProductFirstAxisSlowest) {
   const std::vector<GridAxis> axes = {parseGridAxis("a=1,2"), parseGridAxis("b=x,y,z")};
   const std::vector<std::vector<std::string>> points = gridPoints(axes);
