@@ -146,7 +146,7 @@ void printAnalysis(std::ostream& out, const Scenario& scenario, const CallGraphA
     }
     for (const EdgeLoad& edge : traffic.edges) {
       out << "  " << padded(edgeName(scenario, edge), edge_width)
-          << format("  %11.4g -> %-11.4g %8.3g %% fail", edge.call_rate, edge.attempt_rate,
+          << format("  %11.4g -> %-11.4g %8.3f %% fail", edge.call_rate, edge.attempt_rate,
                     100.0 * edge.call_failure)
           << "\n";
     }
