@@ -1,5 +1,6 @@
 #include "gui/chart_panel.h"
 
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
 #include <QGridLayout>
@@ -42,10 +43,17 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent), scope_(new QLabel(thi
     chart->setTitleFont(title);
     auto* current = new QLineSeries(chart);
     auto* baseline = new QLineSeries(chart);
+    auto* marker = new QLineSeries(chart);
+    marker->setPen(QPen(QColor(0xc9, 0x19, 0x0b), 1.5));
+    auto* warmup = new QAreaSeries(new QLineSeries(chart), new QLineSeries(chart));
+    warmup->setPen(Qt::NoPen);
+    warmup->setBrush(QColor(0xd2, 0xd2, 0xd2, 0x90));
+    chart->addSeries(warmup);
     baseline->setPen(QPen(QColor(0x8a, 0x8d, 0x90), 1.5, Qt::DashLine));
     current->setPen(QPen(QColor(0x00, 0x66, 0xcc), 2));
     chart->addSeries(baseline);
     chart->addSeries(current);
+    chart->addSeries(marker);
     auto* x = new QValueAxis(chart);
     auto* y = new QValueAxis(chart);
     QFont labels = x->labelsFont();
@@ -56,7 +64,8 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent), scope_(new QLabel(thi
     x->setTitleText(QString());
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    for (QLineSeries* s : {current, baseline}) {
+    for (QAbstractSeries* s :
+         std::initializer_list<QAbstractSeries*>{current, baseline, marker, warmup}) {
       s->attachAxis(x);
       s->attachAxis(y);
     }
@@ -64,7 +73,7 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent), scope_(new QLabel(thi
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumSize(200, 130);
     grid->addWidget(view, cell / 2, cell % 2);
-    charts_.push_back(Chart{metric, chart, current, baseline, x, y});
+    charts_.push_back(Chart{metric, chart, current, baseline, marker, warmup, x, y});
     ++cell;
   }
   scope_->setText(tr("Mesh-wide over simulated time (s)"));
@@ -93,9 +102,41 @@ void ChartPanel::setBaseline(const sim::RunHistory* baseline) {
 
 void ChartPanel::append(const sim::Snapshot& snapshot) {
   for (Chart& chart : charts_) {
-    chart.current->append(snapshot.endSeconds(),
-                          sim::RunHistory::value(snapshot, chart.metric, service_));
+    if (!snapshot.warmup || sim::recordedDuringWarmup(chart.metric)) {
+      chart.current->append(snapshot.endSeconds(),
+                            sim::RunHistory::value(snapshot, chart.metric, service_));
+    }
     rescale(chart);
+  }
+}
+
+void ChartPanel::setMarker(std::optional<double> seconds) {
+  marker_ = seconds;
+  for (Chart& chart : charts_) {
+    drawOverlays(chart);
+  }
+}
+
+void ChartPanel::setWarmup(double seconds) {
+  warmup_ = seconds;
+  for (Chart& chart : charts_) {
+    rescale(chart);
+  }
+}
+
+void ChartPanel::drawOverlays(Chart& chart) {
+  const double top = chart.y->max();
+  if (marker_) {
+    chart.marker->replace({QPointF(*marker_, 0), QPointF(*marker_, top)});
+  } else {
+    chart.marker->clear();
+  }
+  if (warmup_ > 0) {
+    chart.warmup->upperSeries()->replace({QPointF(0, top), QPointF(warmup_, top)});
+    chart.warmup->lowerSeries()->replace({QPointF(0, 0), QPointF(warmup_, 0)});
+  } else {
+    chart.warmup->upperSeries()->clear();
+    chart.warmup->lowerSeries()->clear();
   }
 }
 
@@ -108,8 +149,9 @@ void ChartPanel::rescale(Chart& chart) {
       max_y = std::max(max_y, p.y());
     }
   }
-  chart.x->setRange(0, max_x);
+  chart.x->setRange(0, std::max(max_x, warmup_));
   chart.y->setRange(0, max_y > 0 ? max_y * 1.1 : 1);
+  drawOverlays(chart);
 }
 
 const ChartPanel::Chart& ChartPanel::chartFor(sim::LiveMetric metric) const {

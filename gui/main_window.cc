@@ -13,9 +13,11 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSlider>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableWidget>
@@ -30,6 +32,7 @@
 #include "gui/topology_view.h"
 #include "sim/live/ab_comparison.h"
 #include "sim/live/lesson_catalog.h"
+#include "sim/live/live_session.h"
 
 namespace meshsim::gui {
 namespace {
@@ -87,6 +90,7 @@ MainWindow::MainWindow(QWidget* parent)
   splitter->addWidget(charts_);
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 2);
+  splitter->setSizes({740, 480});
   setCentralWidget(splitter);
 
   for (const Speed& speed : kSpeeds) {
@@ -109,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent)
     }
     follow_ = static_cast<std::size_t>(value) + 1 == controller_.history().size();
     showSnapshot(static_cast<std::size_t>(value));
+    refreshStatus();
   });
   connect(topology_, &TopologyView::nodeSelected, this, [this](std::size_t node) {
     selected_node_ = node;
@@ -178,13 +183,15 @@ void MainWindow::buildMenus() {
   run->addSeparator();
   pin_ = run->addAction(tr("Pin as baseline (A)"), this, &MainWindow::pinBaseline);
   pin_->setToolTip(
-      tr("Keep this finished run as A; the next run (B) is drawn over it and compared"));
+      tr("Keep this run as A (its snapshots so far, all of them once finished, and its "
+         "scenario); the next run (B) is drawn over it and compared, live and then with "
+         "replications"));
   run->addAction(tr("Clear baseline"), this, &MainWindow::clearBaseline);
   run->addAction(tr("Apply knobs && rerun"), this, &MainWindow::applyKnobs);
+  run->addAction(tr("Compare with replications"), this, &MainWindow::compareWithReplications)
+      ->setToolTip(tr("meshsim compare: R replications of A and B with common random numbers"));
   run->addSeparator();
-  run->addAction(tr("Zoom to fit"), this, [this] {
-    topology_->fitInView(topology_->scene()->sceneRect(), Qt::KeepAspectRatio);
-  });
+  run->addAction(tr("Zoom to fit"), this, [this] { topology_->zoomToFit(); });
 }
 
 void MainWindow::buildDocks() {
@@ -235,15 +242,48 @@ void MainWindow::buildDocks() {
   lessons_dock->setWidget(lessons);
   addDockWidget(Qt::LeftDockWidgetArea, lessons_dock);
 
-  comparison_ = new QTableWidget(0, 4);
+  comparison_ = new QTableWidget(0, 5);
   comparison_->setHorizontalHeaderLabels(
-      {tr("Metric"), tr("A (baseline)"), tr("B (this run)"), tr("B − A")});
+      {tr("Metric"), tr("A (baseline)"), tr("B (this run)"), tr("B − A"), tr("95 % CI of B − A")});
   comparison_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   comparison_->verticalHeader()->hide();
   comparison_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  auto* comparison_panel = new QWidget();
+  auto* comparison_layout = new QVBoxLayout(comparison_panel);
+  comparison_layout->setContentsMargins(2, 2, 2, 2);
+  auto* comparison_row = new QHBoxLayout();
+  comparison_status_ = new QLabel(tr("Pin a run as the baseline (A), change a knob and apply (B)"));
+  comparison_status_->setWordWrap(true);
+  comparison_progress_ = new QProgressBar();
+  comparison_progress_->setVisible(false);
+  comparison_progress_->setMaximumWidth(220);
+  replications_ = new QSpinBox();
+  replications_->setRange(2, 100);
+  replications_->setValue(5);
+  replications_->setToolTip(tr("Replications of A and of B for the comparison with intervals"));
+  comparison_row->addWidget(comparison_status_, 1);
+  comparison_row->addWidget(comparison_progress_);
+  comparison_row->addWidget(new QLabel(tr("Replications")));
+  comparison_row->addWidget(replications_);
+  comparison_layout->addLayout(comparison_row);
+  comparison_layout->addWidget(comparison_, 1);
+  connect(&comparison_runner_, &ComparisonRunner::progress, this, [this](int done, int total) {
+    comparison_progress_->setRange(0, total);
+    comparison_progress_->setValue(done);
+    comparison_status_->setText(tr("Running %1 replications of A and of B with common random "
+                                   "numbers: %2 of %3 runs done…")
+                                    .arg(comparison_runner_.replications())
+                                    .arg(done)
+                                    .arg(total));
+  });
+  connect(&comparison_runner_, &ComparisonRunner::finished, this, &MainWindow::showReplicated);
+  connect(&comparison_runner_, &ComparisonRunner::failed, this, [this](const QString& message) {
+    comparison_progress_->setVisible(false);
+    reportError(message);
+  });
   auto* comparison_dock = new QDockWidget(tr("A/B comparison (common random numbers)"), this);
   comparison_dock->setObjectName(QStringLiteral("comparison"));
-  comparison_dock->setWidget(comparison_);
+  comparison_dock->setWidget(comparison_panel);
   addDockWidget(Qt::BottomDockWidgetArea, comparison_dock);
 
   messages_ = new QPlainTextEdit();
@@ -258,7 +298,7 @@ void MainWindow::buildDocks() {
   tabifyDockWidget(comparison_dock, messages_dock);
   comparison_dock->raise();
   resizeDocks({details_dock}, {380}, Qt::Horizontal);
-  resizeDocks({comparison_dock}, {150}, Qt::Vertical);
+  resizeDocks({comparison_dock}, {170}, Qt::Vertical);
 }
 
 void MainWindow::reportError(const QString& text) {
@@ -267,6 +307,14 @@ void MainWindow::reportError(const QString& text) {
   if (auto* dock = qobject_cast<QDockWidget*>(messages_->parentWidget())) {
     dock->raise();
   }
+}
+
+QString MainWindow::comparisonStatus() const {
+  return comparison_status_->text();
+}
+
+QString MainWindow::statusText() const {
+  return statusBar()->currentMessage();
 }
 
 QString MainWindow::messages() const {
@@ -287,6 +335,7 @@ bool MainWindow::openScenario(const QString& path) {
     }
     editor_ = std::move(editor);
     scenario_path_ = path;
+    run_text_ = editor_->text();
     startRun(std::move(variant), QFileInfo(path).fileName());
     return true;
   } catch (const std::exception& error) {
@@ -302,6 +351,8 @@ void MainWindow::startRun(std::unique_ptr<sim::Variant> variant, const QString& 
     services << QString::fromStdString(service.name);
   }
   const QString previous_service = knobs_->service();
+  comparison_runner_.cancel();
+  comparison_progress_->setVisible(false);
   controller_.load(std::move(session));
   ++run_;
   topology_->setTopology(controller_.topology());
@@ -317,10 +368,14 @@ void MainWindow::startRun(std::unique_ptr<sim::Variant> variant, const QString& 
   refreshCharts();
   refreshDetails();
   setWindowTitle(QStringLiteral("meshsim-gui — %1").arg(title));
-  statusBar()->showMessage(tr("%1 loaded: %2 services, %3 edges. Press Play.")
-                               .arg(title)
-                               .arg(controller_.topology().nodes.size() - 1)
-                               .arg(controller_.topology().edges.size()));
+  title_ = title;
+  charts_->setMarker(std::nullopt);
+  charts_->setWarmup(controller_.warmupSeconds());
+  if (baseline_ && baseline_run_ != run_) {
+    comparison_->setRowCount(0);
+    comparison_status_->setText(tr("B is running: live B − A per interval as it plays"));
+  }
+  refreshStatus();
 }
 
 bool MainWindow::applyKnobs() {
@@ -332,6 +387,7 @@ bool MainWindow::applyKnobs() {
     knobs_->apply();
     config::Warnings warnings;
     auto variant = editor_->load(warnings);
+    run_text_ = editor_->text();
     for (const config::Warning& warning : warnings) {
       messages_->appendPlainText(QString::fromStdString(warning.format()));
     }
@@ -345,26 +401,58 @@ bool MainWindow::applyKnobs() {
 }
 
 bool MainWindow::pinBaseline() {
-  if (!controller_.finished()) {
-    reportError(
-        tr("Pin a finished run: let it play to the end (the fastest speed gets there quickly)"));
+  if (controller_.history().empty()) {
+    reportError(tr("Nothing to pin yet: play or step the run first"));
     return false;
   }
   baseline_ = controller_.history();
   baseline_summary_ = controller_.summary();
   baseline_run_ = run_;
+  baseline_text_ = run_text_;
+  baseline_path_ = scenario_path_;
   charts_->setBaseline(&*baseline_);
   comparison_->setRowCount(0);
-  statusBar()->showMessage(tr("Baseline pinned: change a knob and apply to compare"));
+  comparison_status_->setText(
+      tr("Baseline (A) pinned at t = %1 s%2: change a knob and apply to run B")
+          .arg(fixed(baseline_->back().endSeconds(), 1))
+          .arg(controller_.finished() ? QString()
+                                      : tr(" (before the end: its charts stop there)")));
   return true;
 }
 
+bool MainWindow::compareWithReplications() {
+  if (!baseline_ || baseline_run_ == run_) {
+    reportError(tr("Pin a baseline (A), then apply a change (B) to compare"));
+    return false;
+  }
+  try {
+    config::Warnings warnings;
+    auto a = sim::loadEditedVariant(baseline_text_, baseline_path_.toStdString(), warnings);
+    auto b = sim::loadEditedVariant(run_text_, scenario_path_.toStdString(), warnings);
+    const auto replications = static_cast<std::size_t>(replications_->value());
+    comparison_progress_->setRange(0, static_cast<int>(2 * replications));
+    comparison_progress_->setValue(0);
+    comparison_progress_->setVisible(true);
+    comparison_status_->setText(tr("Running %1 replications of A and of B with common random "
+                                   "numbers…")
+                                    .arg(replications));
+    comparison_runner_.start(std::move(a), std::move(b), replications);
+    return true;
+  } catch (const std::exception& error) {
+    reportError(QString::fromStdString(error.what()));
+    return false;
+  }
+}
+
 void MainWindow::clearBaseline() {
+  comparison_runner_.cancel();
+  comparison_progress_->setVisible(false);
   baseline_.reset();
   baseline_summary_.reset();
   baseline_run_ = -1;
   charts_->setBaseline(nullptr);
   comparison_->setRowCount(0);
+  comparison_status_->setText(tr("Pin a run as the baseline (A), change a knob and apply (B)"));
 }
 
 bool MainWindow::openLesson(std::size_t index) {
@@ -428,6 +516,7 @@ void MainWindow::selectService(std::size_t service) {
 void MainWindow::onSnapshotAdded(std::size_t index) {
   const sim::Snapshot& snapshot = controller_.history().at(index);
   charts_->append(snapshot);
+  pin_->setEnabled(true);
   {
     const QSignalBlocker blocker(timeline_);
     timeline_->setEnabled(true);
@@ -439,20 +528,39 @@ void MainWindow::onSnapshotAdded(std::size_t index) {
   if (follow_) {
     showSnapshot(index);
   }
+  if (baseline_ && baseline_run_ != run_ && !controller_.finished()) {
+    showLiveDifference(snapshot);
+  }
+  refreshStatus();
 }
 
 void MainWindow::onRunFinished() {
-  statusBar()->showMessage(tr("Run finished: %1 requests, %2 % success")
-                               .arg(controller_.summary()->requests)
-                               .arg(fixed(100 * controller_.summary()->success_rate, 2)));
-  if (baseline_summary_ && baseline_run_ != run_) {
+  refreshStatus();
+  if (baseline_ && baseline_run_ != run_) {
     showComparison();
+    compareWithReplications();
   }
 }
 
 void MainWindow::showComparison() {
-  const std::vector<sim::MetricComparison> rows =
-      sim::compareLiveRuns(*baseline_summary_, *controller_.summary());
+  if (baseline_summary_) {
+    fillComparison(sim::compareLiveRuns(*baseline_summary_, *controller_.summary()), false);
+  }
+  if (auto* dock = qobject_cast<QDockWidget*>(comparison_->parentWidget()->parentWidget())) {
+    dock->raise();
+  }
+}
+
+void MainWindow::showReplicated(const std::vector<sim::MetricComparison>& rows) {
+  comparison_progress_->setVisible(false);
+  fillComparison(rows, true);
+  comparison_status_->setText(
+      tr("%1 replications of A and of B with common random numbers (meshsim compare): mean, and "
+         "B − A with its paired 95 % interval; * = significant")
+          .arg(comparison_runner_.replications()));
+}
+
+void MainWindow::fillComparison(const std::vector<sim::MetricComparison>& rows, bool intervals) {
   comparison_->setRowCount(static_cast<int>(rows.size()));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const sim::MetricComparison& row = rows[i];
@@ -461,26 +569,91 @@ void MainWindow::showComparison() {
     comparison_->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(row.metric.label)));
     comparison_->setItem(r, 1, new QTableWidgetItem(QString::number(row.a.mean, 'g', 6)));
     comparison_->setItem(r, 2, new QTableWidgetItem(QString::number(row.b.mean, 'g', 6)));
+    const bool significant = intervals && row.difference.significant;
     auto* delta = new QTableWidgetItem((difference > 0 ? QStringLiteral("+") : QString()) +
-                                       QString::number(difference, 'g', 6));
-    if (difference != 0) {
+                                       QString::number(difference, 'g', 6) +
+                                       (significant ? QStringLiteral(" *") : QString()));
+    if (significant) {
       delta->setForeground(QColor(0x00, 0x66, 0xcc));
     }
     comparison_->setItem(r, 3, delta);
+    comparison_->setItem(
+        r, 4,
+        new QTableWidgetItem(intervals ? QStringLiteral("± %1").arg(QString::number(
+                                             row.difference.difference.half_width, 'g', 4))
+                                       : tr("(replications running)")));
   }
-  if (auto* dock = qobject_cast<QDockWidget*>(comparison_->parentWidget())) {
-    dock->raise();
+  if (!intervals) {
+    comparison_status_->setText(
+        tr("Replication 0 of A and of B (the runs shown); intervals once the replications end"));
   }
+}
+
+void MainWindow::showLiveDifference(const sim::Snapshot& snapshot) {
+  const std::vector<sim::LiveDifference> rows = sim::liveDifference(*baseline_, snapshot);
+  comparison_->setRowCount(static_cast<int>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const int r = static_cast<int>(i);
+    comparison_->setItem(r, 0, new QTableWidgetItem(qs(sim::liveMetricName(rows[i].metric))));
+    comparison_->setItem(r, 1, new QTableWidgetItem(QString::number(rows[i].a, 'g', 5)));
+    comparison_->setItem(r, 2, new QTableWidgetItem(QString::number(rows[i].b, 'g', 5)));
+    comparison_->setItem(
+        r, 3,
+        new QTableWidgetItem((rows[i].difference > 0 ? QStringLiteral("+") : QString()) +
+                             QString::number(rows[i].difference, 'g', 5)));
+    comparison_->setItem(r, 4, new QTableWidgetItem(tr("(one interval)")));
+  }
+  comparison_status_->setText(
+      rows.empty()
+          ? tr("B at t = %1 s: the baseline has no interval ending then")
+                .arg(fixed(snapshot.endSeconds(), 1))
+          : tr("Live: the interval ending at t = %1 s of A and of B (same random streams)%2")
+                .arg(fixed(snapshot.endSeconds(), 1))
+                .arg(snapshot.warmup ? tr(", warm-up") : QString()));
+}
+
+void MainWindow::refreshStatus() {
+  if (!controller_.loaded()) {
+    return;
+  }
+  const sim::RunHistory& history = controller_.history();
+  const double now = history.empty() ? 0 : history.back().endSeconds();
+  QString state;
+  if (!history.empty() && !follow_) {
+    state = tr("replaying t = %1 s of %2 s (drag the timeline to its end to follow the run)")
+                .arg(fixed(history.at(shown_).endSeconds(), 1), fixed(now, 1));
+  } else if (controller_.finished()) {
+    state = tr("finished at t = %1 s: %2 requests, %3 % success")
+                .arg(fixed(now, 1))
+                .arg(controller_.summary()->requests)
+                .arg(fixed(100 * controller_.summary()->success_rate, 2));
+  } else if (controller_.playing()) {
+    state =
+        controller_.speed() == RunController::kAsFastAsPossible
+            ? tr("playing as fast as possible, t = %1 s").arg(fixed(now, 1))
+            : tr("playing at %1× real time, t = %2 s").arg(controller_.speed()).arg(fixed(now, 1));
+  } else if (history.empty()) {
+    state = tr("paused at the start: press Play or Step");
+  } else {
+    state = tr("paused at t = %1 s").arg(fixed(now, 1));
+  }
+  if (!history.empty() && history.back().warmup && !controller_.finished()) {
+    state += tr(" (in the warm-up)");
+  }
+  statusBar()->showMessage(
+      QStringLiteral("%1: %2 · %3").arg(title_, state, controller_.warmupText()));
 }
 
 void MainWindow::showSnapshot(std::size_t index) {
   shown_ = index;
   const sim::Snapshot& snapshot = controller_.history().at(index);
   topology_->showSnapshot(snapshot);
-  time_label_->setText(tr("t = %1 s  (%2 / %3)")
+  time_label_->setText(tr("t = %1 s  (%2 / %3)%4")
                            .arg(fixed(snapshot.endSeconds(), 1))
                            .arg(index + 1)
-                           .arg(controller_.history().size()));
+                           .arg(controller_.history().size())
+                           .arg(snapshot.warmup ? tr(" warm-up") : QString()));
+  charts_->setMarker(snapshot.endSeconds());
   refreshDetails();
 }
 
@@ -533,11 +706,11 @@ void MainWindow::refreshDetails() {
                   .arg(badges.isEmpty() ? tr("none") : badges.join(QStringLiteral(", ")));
       if (snapshot != nullptr) {
         const sim::ServiceSnapshot& s = snapshot->services[*selected_node_];
-        html += tr("<p>At t = %1 s: %2 rps, %3 % errors, p50 %4 ms, p99 %5 ms, %6 retries into it, "
-                   "%7 rejected, sidecar CPU %8 cores%9</p>")
+        html += tr("<p>At t = %1 s: %2 rps, %3 % errors, p50 %4 ms, p99 %5 ms, retries into it: "
+                   "%6, %7 rejected, sidecar CPU %8 cores%9</p>")
                     .arg(fixed(snapshot->endSeconds(), 1), fixed(s.rps, 1),
                          fixed(100 * s.error_rate), fixed(s.p50_ms), fixed(s.p99_ms))
-                    .arg(s.retries)
+                    .arg(tr("%1 mesh (sidecars) + %2 app").arg(s.retries).arg(s.app_retries))
                     .arg(s.rejected)
                     .arg(fixed(s.sidecar_cpu_cores, 3))
                     .arg(s.faulted ? tr(", <b>a scenario fault is active</b>") : QString());
@@ -550,28 +723,31 @@ void MainWindow::refreshDetails() {
     html += tr("<p>mTLS: %1</p>").arg(edge.mtls ? tr("yes") : tr("no"));
     if (snapshot != nullptr) {
       const sim::EdgeSnapshot& e = snapshot->edges[*selected_edge_];
-      html += tr("<p>At t = %1 s: %2 rps, p99 %3 ms, %4 % errors, %5 retries, amplification %6, "
-                 "%7 circuit-breaker overflows (UO), %8 injected faults (FI/DI)</p>")
+      html += tr("<p>At t = %1 s: %2 rps, p99 %3 ms, %4 % errors, retries: %5, amplification "
+                 "%6, %7 circuit-breaker overflows (UO), %8 injected faults (FI/DI)</p>")
                   .arg(fixed(snapshot->endSeconds(), 1), fixed(e.rps, 1), fixed(e.p99_ms),
                        fixed(100 * e.error_rate))
-                  .arg(e.retries)
+                  .arg(tr("%1 mesh (sidecar) + %2 app").arg(e.retries).arg(e.app_retries))
                   .arg(fixed(e.amplification, 3))
                   .arg(e.overflow)
                   .arg(e.injected);
     }
   } else if (snapshot != nullptr) {
-    html += tr("<h3>Mesh</h3><p>At t = %1 s: %2 rps end to end, %3 % errors, p50 %4 ms, p99 %5 ms, "
-               "%6 retries, amplification %7, %8 replicas ejected, %9 sidecar cores</p>"
-               "<p>Click a service or an edge for its details.</p>")
-                .arg(fixed(snapshot->endSeconds(), 1), fixed(snapshot->rps, 1),
-                     fixed(100 * snapshot->error_rate), fixed(snapshot->p50_ms),
-                     fixed(snapshot->p99_ms))
-                .arg(snapshot->retries)
+    html += tr("<h3>Mesh</h3><p>At t = %1 s%2: %3 rps end to end, %4 % errors, p50 %5 ms, p99 "
+               "%6 ms, retries: %7, amplification %8, %9 replicas ejected")
+                .arg(fixed(snapshot->endSeconds(), 1),
+                     snapshot->warmup ? tr(" (warm-up: requests are not measured)") : QString(),
+                     fixed(snapshot->rps, 1), fixed(100 * snapshot->error_rate),
+                     fixed(snapshot->p50_ms), fixed(snapshot->p99_ms))
+                .arg(tr("%1 mesh + %2 app").arg(snapshot->retries).arg(snapshot->app_retries))
                 .arg(fixed(snapshot->amplification, 3))
-                .arg(snapshot->ejected_hosts)
+                .arg(snapshot->ejected_hosts);
+    html += tr(", %1 sidecar cores</p><p>Click a service or an edge for its details.</p>")
                 .arg(fixed(snapshot->sidecar_cpu_cores, 3));
   } else if (controller_.loaded()) {
-    html += tr("<p>Press Play or Step. The first step simulates the warm-up.</p>");
+    html += tr("<p>Press Play or Step. The warm-up (%1) is simulated first, an interval at a "
+               "time, and shaded in the charts.</p>")
+                .arg(controller_.warmupText());
   }
   details_->setHtml(html);
 }
@@ -581,7 +757,9 @@ void MainWindow::refreshControls() {
   play_->setEnabled(loaded && !controller_.finished() && !controller_.playing());
   pause_->setEnabled(controller_.playing());
   step_->setEnabled(loaded && !controller_.finished());
-  pin_->setEnabled(controller_.finished());
+  pin_->setEnabled(!controller_.history().empty());
+  charts_->setWarmup(controller_.warmupSeconds());
+  refreshStatus();
 }
 
 void MainWindow::openDialog() {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "gui/comparison_runner.h"
 #include "gui/run_controller.h"
 #include "sim/live/run_history.h"
 #include "sim/live/scenario_editor.h"
@@ -11,7 +12,9 @@
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
+class QProgressBar;
 class QSlider;
+class QSpinBox;
 class QTableWidget;
 class QTextBrowser;
 
@@ -40,8 +43,13 @@ class MainWindow : public QMainWindow {
   bool openScenario(const QString& path);
   // Writes the knobs into the scenario and reruns it; false if the result does not load.
   bool applyKnobs();
-  // Pins the finished run as the baseline of the A/B comparison; false if the run is not done.
+  // Pins the current run as the baseline (A) of the A/B comparison: its snapshots so far (all of
+  // them once it has finished) and its scenario; false before the first snapshot.
   bool pinBaseline();
+  // Runs the replicated comparison of the baseline's scenario and this run's (`meshsim compare`
+  // with the replications of the A/B dock) on a worker thread; false without a baseline or when
+  // this run is the baseline. Started by itself when a run after the baseline finishes.
+  bool compareWithReplications();
   void clearBaseline();
   bool openLesson(std::size_t index);
   // Plays as fast as possible until `seconds` of simulated time are shown (or the run ends);
@@ -56,6 +64,10 @@ class MainWindow : public QMainWindow {
   ChartPanel* charts() const { return charts_; }
   KnobPanel* knobs() const { return knobs_; }
   QTableWidget* comparison() const { return comparison_; }
+  QString comparisonStatus() const;
+  QSpinBox* replicationsBox() const { return replications_; }
+  ComparisonRunner& comparisonRunner() { return comparison_runner_; }
+  QString statusText() const;
   QSlider* timeline() const { return timeline_; }
   QString details() const;
   QString messages() const;
@@ -73,12 +85,19 @@ class MainWindow : public QMainWindow {
   void refreshDetails();
   void refreshControls();
   void showComparison();
+  void showLiveDifference(const sim::Snapshot& snapshot);
+  void showReplicated(const std::vector<sim::MetricComparison>& rows);
+  void fillComparison(const std::vector<sim::MetricComparison>& rows, bool intervals);
+  void refreshStatus();
   void openDialog();
   void saveDialog();
 
   RunController controller_;
   std::unique_ptr<sim::ScenarioEditor> editor_;
   QString scenario_path_;
+  QString title_;
+  // The scenario text of the run on display (ScenarioEditor::text()), to rerun it.
+  std::string run_text_;
   TopologyView* topology_;
   ChartPanel* charts_;
   KnobPanel* knobs_ = nullptr;
@@ -89,6 +108,10 @@ class MainWindow : public QMainWindow {
   QTextBrowser* lesson_text_ = nullptr;
   QComboBox* lessons_ = nullptr;
   QTableWidget* comparison_ = nullptr;
+  QLabel* comparison_status_ = nullptr;
+  QProgressBar* comparison_progress_ = nullptr;
+  QSpinBox* replications_ = nullptr;
+  ComparisonRunner comparison_runner_;
   QPlainTextEdit* messages_ = nullptr;
   QAction* play_ = nullptr;
   QAction* pause_ = nullptr;
@@ -103,6 +126,8 @@ class MainWindow : public QMainWindow {
   std::optional<sim::RunHistory> baseline_;
   std::optional<sim::RunSummary> baseline_summary_;
   int baseline_run_ = -1;
+  std::string baseline_text_;
+  QString baseline_path_;
 };
 
 }  // namespace meshsim::gui

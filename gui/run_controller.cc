@@ -22,7 +22,14 @@ SimulationWorker::SimulationWorker(std::unique_ptr<sim::LiveSession> session, in
 
 void SimulationWorker::advance(int steps) {
   for (int i = 0; i < steps && !session_->done(); ++i) {
-    if (auto snapshot = session_->step()) {
+    auto snapshot = session_->step();
+    if (!reported_warmup_) {
+      reported_warmup_ = true;
+      emit warmupKnown(generation_,
+                       QString::fromStdString(sim::describeWarmup(session_->scenario())),
+                       core::toSeconds(session_->warmup()));
+    }
+    if (snapshot) {
       emit snapshotReady(generation_, *snapshot);
     }
     if (session_->done()) {
@@ -62,6 +69,10 @@ void RunController::load(std::unique_ptr<sim::LiveSession> session) {
   stop();
   ++generation_;
   topology_ = session->topology();
+  warmup_text_ = QString::fromStdString(sim::describeWarmup(session->scenario()));
+  warmup_s_ = session->scenario().warmup_auto && !session->scenario().warmup_detection
+                  ? 0
+                  : core::toSeconds(session->warmup());
   interval_s_ = 1;
   history_.clear();
   summary_.reset();
@@ -71,6 +82,7 @@ void RunController::load(std::unique_ptr<sim::LiveSession> session) {
   connect(worker_, &SimulationWorker::snapshotReady, this, &RunController::onSnapshot);
   connect(worker_, &SimulationWorker::runFinished, this, &RunController::onFinished);
   connect(worker_, &SimulationWorker::advanced, this, &RunController::onAdvanced);
+  connect(worker_, &SimulationWorker::warmupKnown, this, &RunController::onWarmupKnown);
   thread_.start();
   emit stateChanged();
 }
@@ -142,6 +154,15 @@ void RunController::onFinished(int generation, const sim::RunSummary& summary) {
   playing_ = false;
   timer_.stop();
   emit runFinished();
+  emit stateChanged();
+}
+
+void RunController::onWarmupKnown(int generation, const QString& description, double seconds) {
+  if (generation != generation_) {
+    return;
+  }
+  warmup_text_ = description;
+  warmup_s_ = seconds;
   emit stateChanged();
 }
 

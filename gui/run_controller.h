@@ -27,10 +27,13 @@ class SimulationWorker : public QObject {
   void snapshotReady(int generation, const meshsim::sim::Snapshot& snapshot);
   void runFinished(int generation, const meshsim::sim::RunSummary& summary);
   void advanced(int generation);
+  // The warm-up in force once the first step has run (with `warmup: auto`, the pilot's answer).
+  void warmupKnown(int generation, const QString& description, double seconds);
 
  private:
   std::unique_ptr<sim::LiveSession> session_;
   const int generation_;
+  bool reported_warmup_ = false;
 };
 
 // Run control on the UI thread: play / pause / step, speed as a multiple of real (simulated)
@@ -56,6 +59,10 @@ class RunController : public QObject {
   bool playing() const { return playing_; }
   bool finished() const { return summary_.has_value(); }
   double speed() const { return speed_; }
+  // "warm-up 15.0 s", "warm-up 12.0 s (MSER-5)" once detected, or "warm-up auto (…)" before.
+  const QString& warmupText() const { return warmup_text_; }
+  // The warm-up's length in seconds, once known (0 before the first step of an auto warm-up).
+  double warmupSeconds() const { return warmup_s_; }
   void setSpeed(double multiple_of_real_time);
 
  public slots:
@@ -75,6 +82,7 @@ class RunController : public QObject {
   void onSnapshot(int generation, const sim::Snapshot& snapshot);
   void onFinished(int generation, const sim::RunSummary& summary);
   void onAdvanced(int generation);
+  void onWarmupKnown(int generation, const QString& description, double seconds);
 
   QThread thread_;
   SimulationWorker* worker_ = nullptr;
@@ -88,6 +96,8 @@ class RunController : public QObject {
   bool busy_ = false;          // an advance request is with the worker
   bool step_pending_ = false;  // a step asked for while busy
   double speed_ = 10;
+  QString warmup_text_;
+  double warmup_s_ = 0;
 };
 
 }  // namespace meshsim::gui

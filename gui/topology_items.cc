@@ -12,8 +12,12 @@
 namespace meshsim::gui {
 namespace {
 
-constexpr double kNodeWidth = 180;
-constexpr double kNodeHeight = 88;
+QFont pixelFont(const QFont& base, int pixels, bool bold) {
+  QFont font = base;
+  font.setPixelSize(pixels);
+  font.setBold(bold);
+  return font;
+}
 
 QString number(double value, int decimals = 1) {
   return QString::number(value, 'f', decimals);
@@ -75,7 +79,8 @@ QStringList NodeItem::badges() const {
 }
 
 QRectF NodeItem::boundingRect() const {
-  return QRectF(-kNodeWidth / 2 - 4, -kNodeHeight / 2 - 14, kNodeWidth + 8, kNodeHeight + 18);
+  return QRectF(-kNodeWidth / 2 - 4, -kNodeHeight / 2 - kBadgePx - 8, kNodeWidth + 8,
+                kNodeHeight + kBadgePx + 12);
 }
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
@@ -93,16 +98,11 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
   }
   painter->drawRoundedRect(body, node_.client ? 30 : 8, node_.client ? 30 : 8);
 
-  QFont font = painter->font();
-  font.setPointSizeF(9);
-  font.setBold(true);
-  painter->setFont(font);
+  painter->setFont(pixelFont(painter->font(), kNamePx, true));
   painter->setPen(Qt::black);
-  painter->drawText(body.adjusted(6, 4, -6, 0), Qt::AlignTop | Qt::AlignHCenter,
+  painter->drawText(body.adjusted(6, 3, -6, 0), Qt::AlignTop | Qt::AlignHCenter,
                     QString::fromStdString(node_.name));
-  font.setBold(false);
-  font.setPointSizeF(7.5);
-  painter->setFont(font);
+  painter->setFont(pixelFont(painter->font(), kDetailPx, false));
   QStringList lines;
   if (!node_.client) {
     QStringList versions;
@@ -115,20 +115,21 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     if (has_state_) {
       lines << QStringLiteral("%1 rps · %2 % err")
                    .arg(number(state_.rps), number(100 * state_.error_rate));
-      lines << QStringLiteral("p50 %1 ms · p99 %2 ms")
-                   .arg(number(state_.p50_ms), number(state_.p99_ms));
+      lines
+          << QStringLiteral("p50 %1 · p99 %2 ms").arg(number(state_.p50_ms), number(state_.p99_ms));
     }
   } else {
     lines << QStringLiteral("load generator");
   }
-  painter->drawText(body.adjusted(6, 19, -6, 0), Qt::AlignTop | Qt::AlignHCenter, lines.join('\n'));
+  painter->drawText(body.adjusted(6, kNamePx + 6, -6, 0), Qt::AlignTop | Qt::AlignHCenter,
+                    lines.join('\n'));
 
   // Ejected and crashed replicas, per version, in red under the figures.
   if (has_state_) {
     QStringList out;
     for (std::size_t v = 0; v < state_.ejected.size(); ++v) {
       if (state_.ejected[v] > 0) {
-        out << QStringLiteral("%1: %2/%3 ejected")
+        out << QStringLiteral("%1: %2/%3 out")
                    .arg(QString::fromStdString(node_.versions[v]))
                    .arg(state_.ejected[v])
                    .arg(node_.replicas[v]);
@@ -148,13 +149,12 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
 
   // Badges above the top-right corner, Kiali style.
   double x = body.right();
-  font.setBold(true);
-  font.setPointSizeF(7);
-  painter->setFont(font);
-  const QFontMetricsF metrics(font);
+  const QFont badge_font = pixelFont(painter->font(), kBadgePx, true);
+  painter->setFont(badge_font);
+  const QFontMetricsF metrics(badge_font);
   for (const QString& badge : badges()) {
-    const double w = metrics.horizontalAdvance(badge) + 8;
-    const QRectF pill(x - w, body.top() - 12, w, 14);
+    const double w = metrics.horizontalAdvance(badge) + 10;
+    const QRectF pill(x - w, body.top() - kBadgePx - 6, w, kBadgePx + 6);
     x -= w + 3;
     const bool ejecting = badge == QStringLiteral("OD") && has_state_ &&
                           std::any_of(state_.ejected.begin(), state_.ejected.end(),
@@ -197,27 +197,39 @@ void EdgeItem::setState(const sim::EdgeSnapshot* state, double max_rps) {
                  ? 1.0
                  : 1.5 + 6.0 * std::log1p(9.0 * state->rps / max_rps) / std::log(10.0);
   }
-  prepareGeometryChange();
+  adjust();
   update();
 }
 
 QString EdgeItem::label() const {
-  QString text;
+  QStringList lines;
   if (has_state_) {
-    text = QStringLiteral("%1 rps · p99 %2 ms · %3 % err")
-               .arg(number(state_.rps))
-               .arg(number(state_.p99_ms))
-               .arg(number(100 * state_.error_rate));
-    if (state_.retries > 0) {
-      text += QStringLiteral("\n%1 retries · ×%2")
-                  .arg(state_.retries)
-                  .arg(number(state_.amplification, 2));
+    lines << QStringLiteral("%1 rps · %2 % err")
+                 .arg(number(state_.rps))
+                 .arg(number(100 * state_.error_rate));
+    lines << QStringLiteral("p99 %1 ms").arg(number(state_.p99_ms));
+    if (state_.retries > 0 || state_.app_retries > 0) {
+      lines << QStringLiteral("retries %1 mesh + %2 app · ×%3")
+                   .arg(state_.retries)
+                   .arg(state_.app_retries)
+                   .arg(number(state_.amplification, 2));
     }
     if (state_.overflow > 0) {
-      text += QStringLiteral("\n%1 UO (circuit breaker)").arg(state_.overflow);
+      lines << QStringLiteral("%1 UO (circuit breaker)").arg(state_.overflow);
     }
   }
-  return text;
+  if (edge_.mtls) {
+    if (lines.isEmpty()) {
+      lines << QStringLiteral("mTLS");
+    } else {
+      lines.front() = QStringLiteral("mTLS · ") + lines.front();
+    }
+  }
+  return lines.join('\n');
+}
+
+QRectF EdgeItem::labelRect() const {
+  return label_rect_;
 }
 
 void EdgeItem::adjust() {
@@ -228,10 +240,38 @@ void EdgeItem::adjust() {
       to_->mapRectToScene(QRectF(-kNodeWidth / 2, -kNodeHeight / 2, kNodeWidth, kNodeHeight));
   start_ = borderPoint(a, b.center());
   end_ = borderPoint(b, a.center());
+  const QString text = label();
+  if (text.isEmpty()) {
+    label_rect_ = QRectF();
+    return;
+  }
+  QFont font;
+  font.setPixelSize(kEdgeLabelPx);
+  const QSizeF size = QFontMetricsF(font).size(0, text) + QSizeF(10, 6);
+  // Candidates from the middle outwards; the first whose box covers no node wins.
+  const auto boxAt = [&](double f) {
+    const QPointF centre = start_ + (end_ - start_) * f;
+    return QRectF(centre - QPointF(size.width() / 2, size.height() / 2), size);
+  };
+  label_rect_ = boxAt(0.5);
+  if (scene() == nullptr) {
+    return;
+  }
+  for (const double f : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8}) {
+    const QRectF box = boxAt(f);
+    const QList<QGraphicsItem*> covered = scene()->items(box);
+    if (std::none_of(covered.begin(), covered.end(), [](QGraphicsItem* item) {
+          const auto* node = dynamic_cast<const NodeItem*>(item);
+          return node != nullptr;
+        })) {
+      label_rect_ = box;
+      return;
+    }
+  }
 }
 
 QRectF EdgeItem::boundingRect() const {
-  return QRectF(start_, end_).normalized().adjusted(-150, -40, 150, 40);
+  return QRectF(start_, end_).normalized().adjusted(-12, -12, 12, 12).united(label_rect_);
 }
 
 QPainterPath EdgeItem::shape() const {
@@ -262,18 +302,15 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->setBrush(colour);
     painter->drawPolygon(QPolygonF({end_, p1, p2}));
   }
-  QFont font = painter->font();
-  font.setPointSizeF(7);
-  painter->setFont(font);
-  const QPointF middle = (start_ + end_) / 2;
-  QString text = label();
-  if (edge_.mtls) {
-    text = QStringLiteral("mTLS") + (text.isEmpty() ? QString() : QStringLiteral(" · ") + text);
-  }
+  const QString text = label();
   if (!text.isEmpty()) {
-    const QRectF box(middle.x() - 140, middle.y() - 4, 280, 40);
+    // A light box under the text, so the line does not run through it.
+    painter->setPen(QPen(QColor(0xc8, 0xca, 0xcc), 1));
+    painter->setBrush(QColor(0xff, 0xff, 0xff, 0xe6));
+    painter->drawRoundedRect(label_rect_, 4, 4);
+    painter->setFont(pixelFont(painter->font(), kEdgeLabelPx, false));
     painter->setPen(QColor(0x15, 0x15, 0x15));
-    painter->drawText(box, Qt::AlignTop | Qt::AlignHCenter, text);
+    painter->drawText(label_rect_, Qt::AlignCenter, text);
   }
 }
 

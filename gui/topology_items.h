@@ -11,6 +11,15 @@ namespace meshsim::gui {
 
 class EdgeItem;
 
+// Sizes in scene units (pixels at zoom 1). The view's default zoom never goes below
+// TopologyView::kReadableZoom, so the smallest text (kDetailPx) stays at least 10 px on screen.
+inline constexpr double kNodeWidth = 210;
+inline constexpr double kNodeHeight = 104;
+inline constexpr int kNamePx = 17;
+inline constexpr int kDetailPx = 14;
+inline constexpr int kBadgePx = 12;
+inline constexpr int kEdgeLabelPx = 13;
+
 // One service (or the load generator) in the topology view.
 class NodeItem : public QGraphicsItem {
  public:
@@ -47,7 +56,11 @@ class EdgeItem : public QGraphicsItem {
   const sim::TopologyEdge& edge() const { return edge_; }
   void setState(const sim::EdgeSnapshot* state, double max_rps);
   QString label() const;
+  // Recomputes the line's ends and where its label goes: the middle of the visible segment, or
+  // the nearest point along it whose label box covers no node.
   void adjust();
+  // The label's box in scene coordinates (empty without a label).
+  QRectF labelRect() const;
 
   QRectF boundingRect() const override;
   QPainterPath shape() const override;
@@ -60,6 +73,7 @@ class EdgeItem : public QGraphicsItem {
   NodeItem* to_;
   QPointF start_;
   QPointF end_;
+  QRectF label_rect_;
   sim::EdgeSnapshot state_;
   bool has_state_ = false;
   double width_ = 1.5;

@@ -36,8 +36,18 @@ void TopologyView::setTopology(const sim::MeshTopology& topology) {
   nodes_.clear();
   edges_.clear();
   const std::vector<sim::NodePosition> positions = sim::layoutTopology(topology);
-  // Spread the unit square so that nodes (180 x 78) do not overlap on typical graphs.
-  const double scale = 260.0 * std::sqrt(static_cast<double>(topology.nodes.size())) + 200;
+  // The smallest spread of the unit square at which every pair of nodes is apart by a node and a
+  // gap for an edge label, across or down: compact enough to read at the default zoom.
+  constexpr double kGapX = 200;
+  constexpr double kGapY = 100;
+  double scale = std::max(kNodeWidth + kGapX, kNodeHeight + kGapY);
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    for (std::size_t j = i + 1; j < positions.size(); ++j) {
+      const double dx = std::max(1e-3, std::abs(positions[i].x - positions[j].x));
+      const double dy = std::max(1e-3, std::abs(positions[i].y - positions[j].y));
+      scale = std::max(scale, std::min((kNodeWidth + kGapX) / dx, (kNodeHeight + kGapY) / dy));
+    }
+  }
   for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
     auto* item = new NodeItem(i, topology.nodes[i]);
     item->setPos(positions[i].x * scale, positions[i].y * scale);
@@ -50,9 +60,41 @@ void TopologyView::setTopology(const sim::MeshTopology& topology) {
     scene_->addItem(item);
     edges_.push_back(item);
   }
-  scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-120, -120, 120, 120));
+  for (EdgeItem* edge : edges_) {
+    edge->adjust();
+  }
+  scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-60, -60, 60, 60));
+  user_zoomed_ = false;
+  zoomToDefault();
+}
+
+void TopologyView::zoomToFit() {
+  user_zoomed_ = true;
   resetTransform();
   fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+}
+
+void TopologyView::zoomToDefault() {
+  resetTransform();
+  fitInView(scene_->sceneRect(), Qt::KeepAspectRatio);
+  const double fitted = zoom();
+  const double wanted = std::clamp(fitted, kReadableZoom, 1.25);
+  if (wanted != fitted) {
+    resetTransform();
+    scale(wanted, wanted);
+    centerOn(scene_->sceneRect().center());
+  }
+}
+
+double TopologyView::zoom() const {
+  return transform().m11();
+}
+
+void TopologyView::resizeEvent(QResizeEvent* event) {
+  QGraphicsView::resizeEvent(event);
+  if (!user_zoomed_) {
+    zoomToDefault();
+  }
 }
 
 void TopologyView::showSnapshot(const sim::Snapshot& snapshot) {
@@ -82,6 +124,7 @@ void TopologyView::select(std::optional<std::size_t> node, std::optional<std::si
 
 void TopologyView::wheelEvent(QWheelEvent* event) {
   const double factor = std::pow(1.0015, event->angleDelta().y());
+  user_zoomed_ = true;
   scale(factor, factor);
   event->accept();
 }

@@ -22,6 +22,10 @@ class TopologyView : public QGraphicsView {
   Q_OBJECT
 
  public:
+  // The default zoom never goes below this: the node details (kDetailPx) stay >= 10 px on screen.
+  // A graph too large for the view at this zoom is centred and panned; "Zoom to fit" shows all.
+  static constexpr double kReadableZoom = 0.75;
+
   explicit TopologyView(QWidget* parent = nullptr);
   // Deleting the items must not report a selection change to a window being destroyed.
   ~TopologyView() override { scene_->blockSignals(true); }
@@ -33,6 +37,11 @@ class TopologyView : public QGraphicsView {
   NodeItem* node(std::size_t index) const { return nodes_.at(index); }
   EdgeItem* edge(std::size_t index) const { return edges_.at(index); }
   void select(std::optional<std::size_t> node, std::optional<std::size_t> edge);
+  // Fits the graph, but not below kReadableZoom nor above 1.25 (followed on resize until the user
+  // zooms with the wheel).
+  void zoomToDefault();
+  void zoomToFit();
+  double zoom() const;
 
  signals:
   void nodeSelected(std::size_t node);
@@ -41,6 +50,7 @@ class TopologyView : public QGraphicsView {
 
  protected:
   void wheelEvent(QWheelEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void onSelectionChanged();
@@ -48,6 +58,7 @@ class TopologyView : public QGraphicsView {
   QGraphicsScene* scene_;
   std::vector<NodeItem*> nodes_;
   std::vector<EdgeItem*> edges_;
+  bool user_zoomed_ = false;
 };
 
 // Kiali's thresholds: red from 20 % errors, orange from 0.1 %.

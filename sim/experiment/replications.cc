@@ -248,11 +248,15 @@ ReplicationResult runReplications(const Scenario& scenario, const ScenarioPolici
 
 std::vector<ReplicatedMetrics> runVariants(const std::vector<const Variant*>& variants,
                                            std::size_t replications, std::size_t threads,
-                                           const JobProgress& progress) {
+                                           const JobProgress& progress,
+                                           const std::atomic<bool>* cancel) {
   std::vector<std::vector<Metric>> flat(variants.size() * replications);
   runParallel(
       flat.size(), threads,
       [&](std::size_t job) {
+        if (cancel != nullptr && cancel->load()) {
+          return;
+        }
         const Variant& variant = *variants[job / replications];
         Mesh mesh(variant.scenario, variant.policies, job % replications);
         mesh.run();
@@ -260,6 +264,9 @@ std::vector<ReplicatedMetrics> runVariants(const std::vector<const Variant*>& va
       },
       progress);
   std::vector<ReplicatedMetrics> out;
+  if (cancel != nullptr && cancel->load()) {
+    return out;
+  }
   out.reserve(variants.size());
   for (std::size_t v = 0; v < variants.size(); ++v) {
     out.emplace_back(std::vector<std::vector<Metric>>(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -102,9 +103,11 @@ ReplicationResult runReplications(const Scenario& scenario, const ScenarioPolici
 
 // Every (variant, replication) pair as one job in one pool, so a sweep keeps all threads busy;
 // replication r of every variant uses Mesh replication index r (common random numbers across
-// variants). Result i belongs to variants[i].
+// variants). Result i belongs to variants[i]. With `cancel` set (by another thread), the jobs not
+// yet started are skipped and the result is empty (the GUI drops a comparison for a newer run).
 std::vector<ReplicatedMetrics> runVariants(const std::vector<const Variant*>& variants,
                                            std::size_t replications, std::size_t threads,
-                                           const JobProgress& progress = {});
+                                           const JobProgress& progress = {},
+                                           const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace meshsim::sim

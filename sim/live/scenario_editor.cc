@@ -146,8 +146,13 @@ std::string ScenarioEditor::text() const {
 }
 
 std::unique_ptr<Variant> ScenarioEditor::load(config::Warnings& warnings) const {
+  return loadEditedVariant(text(), path_, warnings);
+}
+
+std::unique_ptr<Variant> loadEditedVariant(const std::string& text, const std::string& path,
+                                           config::Warnings& warnings) {
   auto variant = std::make_unique<Variant>();
-  variant->scenario = loadScenarioFromString(text(), path_ + " (edited)", {}, warnings);
+  variant->scenario = loadScenarioFromString(text, path + " (edited)", {}, warnings);
   variant->policies = importScenarioPolicies(variant->scenario, warnings);
   return variant;
 }

@@ -59,6 +59,12 @@ struct FaultKnob {
   bool operator==(const FaultKnob&) const = default;
 };
 
+// A scenario as ScenarioEditor::text() wrote it, loaded and imported as ScenarioEditor::load()
+// does (relative paths resolved against `path`, the original file): the GUI keeps each run's text
+// to rerun it (the A/B replications).
+std::unique_ptr<Variant> loadEditedVariant(const std::string& text, const std::string& path,
+                                           config::Warnings& warnings);
+
 // Go-style duration as Istio and the scenario files write it ("2s", "250ms", "100us").
 std::string formatDuration(core::Duration duration);
 

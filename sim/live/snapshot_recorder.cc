@@ -66,7 +66,7 @@ SnapshotRecorder::SnapshotRecorder(Mesh& mesh, const MeshTopology& topology)
       topology_(topology),
       edges_(topology.edges.size()),
       sidecar_cpu_(mesh.scenario().services.size() + 1, core::Duration::zero()),
-      last_(mesh.measureFrom()) {
+      last_(mesh.sim().now()) {
   for (const auto& workload : mesh.workloads()) {
     by_address_.emplace(workload->address, workload.get());
   }
@@ -168,6 +168,10 @@ Snapshot SnapshotRecorder::capture() {
     out.error_rate =
         ratio(static_cast<double>(failures - before.failures), static_cast<double>(requests));
     out.retries = m.retries - before.retries;
+    // A call's requests all end before it does, so the cumulative requests never trail the calls;
+    // within one interval a call's earlier tries may have ended in the previous one.
+    const std::uint64_t new_calls = m.calls - before.calls;
+    out.app_retries = requests > new_calls ? requests - new_calls : 0;
     out.amplification = ratio(static_cast<double>(m.attempts - before.attempts),
                               static_cast<double>(m.calls - before.calls));
     out.overflow = m.flags[kOverflowBit] - before.overflow;
@@ -175,8 +179,10 @@ Snapshot SnapshotRecorder::capture() {
     calls += m.calls - before.calls;
     attempts += m.attempts - before.attempts;
     snapshot.retries += out.retries;
+    snapshot.app_retries += out.app_retries;
     if (edge.to < services) {
       snapshot.services[edge.to].retries += out.retries;
+      snapshot.services[edge.to].app_retries += out.app_retries;
     }
     before = EdgeTotals{m.calls,
                         m.requests,

@@ -22,8 +22,8 @@ class SnapshotRecorder {
  public:
   SnapshotRecorder(Mesh& mesh, const MeshTopology& topology);
 
-  // Starts the first interval now (at the end of the warm-up): what happened before is not in any
-  // snapshot.
+  // Starts the first interval now (at the start of the run): what happened before is not in any
+  // snapshot. Request figures stay 0 during the warm-up, which the mesh does not measure.
   void begin();
   // The interval since the previous capture (or begin()) up to now.
   Snapshot capture();

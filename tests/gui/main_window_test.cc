@@ -4,8 +4,10 @@
 
 #include <QDoubleSpinBox>
 #include <QImage>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QTableWidget>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -25,7 +27,9 @@ namespace fs = std::filesystem;
 
 // Every shipped scenario opens, shows one node per service plus the load generator and one edge
 // per caller/callee pair, runs a few simulated seconds past its warm-up, and every chart gets a
-// point per snapshot.
+// point per snapshot (in the warm-up, only the charts of what the mesh records then). In the
+// 1600 x 950 window the node details are at least 10 px high on screen and no edge label covers
+// a node.
 TEST(GuiSmokeTest, EveryShippedScenarioLoadsRunsAndCharts) {
   application();
   std::size_t scenarios = 0;
@@ -36,6 +40,7 @@ TEST(GuiSmokeTest, EveryShippedScenarioLoadsRunsAndCharts) {
     SCOPED_TRACE(entry.path().filename().string());
     ++scenarios;
     MainWindow window;
+    window.show();
     ASSERT_TRUE(window.openScenario(QString::fromStdString(entry.path().string())))
         << window.messages().toStdString();
     config::Warnings warnings;
@@ -60,15 +65,33 @@ TEST(GuiSmokeTest, EveryShippedScenarioLoadsRunsAndCharts) {
     EXPECT_EQ(window.topologyView()->edgeCount(), calls.size());
 
     ASSERT_TRUE(window.runUntil(core::toSeconds(scenario.warmup) + 3, 60000));
-    const std::size_t snapshots = window.controller().history().size();
-    EXPECT_GE(snapshots, 3U);
-    for (const sim::LiveMetric metric : sim::kLiveMetrics) {
-      EXPECT_EQ(window.charts()->pointCount(metric), static_cast<int>(snapshots));
+    const sim::RunHistory& history = window.controller().history();
+    const std::size_t snapshots = history.size();
+    const auto warmup = static_cast<std::size_t>(std::llround(core::toSeconds(scenario.warmup)));
+    ASSERT_GE(snapshots, warmup + 3);
+    for (std::size_t i = 0; i < snapshots; ++i) {
+      EXPECT_EQ(history.at(i).warmup, i < warmup) << i;
     }
-    EXPECT_GT(window.controller().history().back().rps, 0);
+    for (const sim::LiveMetric metric : sim::kLiveMetrics) {
+      EXPECT_EQ(
+          window.charts()->pointCount(metric),
+          static_cast<int>(sim::recordedDuringWarmup(metric) ? snapshots : snapshots - warmup));
+    }
+    EXPECT_DOUBLE_EQ(window.charts()->warmup(), core::toSeconds(scenario.warmup));
+    EXPECT_GT(history.back().rps, 0);
     EXPECT_FALSE(window.topologyView()->edge(0)->label().isEmpty());
+
+    TopologyView* view = window.topologyView();
+    EXPECT_GE(view->zoom() * kDetailPx, 10.0) << "zoom " << view->zoom();
+    for (std::size_t e = 0; e < view->edgeCount(); ++e) {
+      const QRectF label = view->edge(e)->labelRect();
+      for (std::size_t n = 0; n < view->nodeCount(); ++n) {
+        EXPECT_FALSE(label.intersects(view->node(n)->sceneBoundingRect()))
+            << "the label of edge " << e << " covers node " << view->node(n)->node().name;
+      }
+    }
   }
-  EXPECT_GE(scenarios, 11U);
+  EXPECT_GE(scenarios, 12U);
 }
 
 // The README's screenshot, as a test: the window renders to a PNG that is not blank, and the
@@ -124,8 +147,9 @@ TEST(GuiErrorsTest, BadScenarioIsReportedNotFatal) {
 TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
   application();
   MainWindow window;
+  window.replicationsBox()->setValue(3);
   ASSERT_TRUE(window.openScenario(QString::fromStdString((kScenarios / "bookinfo.yaml").string())));
-  EXPECT_FALSE(window.pinBaseline()) << "the run has not finished";
+  EXPECT_FALSE(window.pinBaseline()) << "nothing has run yet";
   ASSERT_TRUE(window.runUntil(1e9, 60000));
   ASSERT_TRUE(window.controller().finished());
   const double baseline_success = window.controller().summary()->success_rate;
@@ -135,22 +159,50 @@ TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
   window.knobs()->setService(QStringLiteral("details"));
   window.knobs()->abortPercentBox()->setValue(50);
   ASSERT_TRUE(window.applyKnobs()) << window.messages().toStdString();
+  // While B plays: B - A of the interval ending at the same time. Half of details' calls abort,
+  // so about half the pages fail in B and none in A.
+  ASSERT_TRUE(window.runUntil(20, 60000));
+  // runUntil stops at the end of a batch of intervals, at 20 s or a little after.
+  const double shown = window.controller().history().back().endSeconds();
+  EXPECT_TRUE(window.comparisonStatus().contains(
+      QStringLiteral("Live: the interval ending at t = %1 s").arg(shown, 0, 'f', 1)))
+      << window.comparisonStatus().toStdString();
+  QTableWidget* table = window.comparison();
+  const auto row = [table](const QString& metric) {
+    for (int r = 0; r < table->rowCount(); ++r) {
+      if (table->item(r, 0)->text() == metric) {
+        return r;
+      }
+    }
+    return -1;
+  };
+  const int live_errors = row(QStringLiteral("error rate"));
+  ASSERT_GE(live_errors, 0);
+  EXPECT_EQ(table->item(live_errors, 1)->text().toDouble(), 0.0);
+  EXPECT_NEAR(table->item(live_errors, 3)->text().toDouble(), 0.5, 0.2);
+
+  QSignalSpy replicated(&window.comparisonRunner(), &ComparisonRunner::finished);
   ASSERT_TRUE(window.runUntil(1e9, 60000));
   ASSERT_TRUE(window.controller().finished());
   const double success = window.controller().summary()->success_rate;
   EXPECT_NEAR(success, 0.5, 0.05);
   EXPECT_GT(window.charts()->baselinePointCount(sim::LiveMetric::kErrorRate), 50);
-
-  QTableWidget* table = window.comparison();
+  // The finished runs' difference first, then meshsim compare's with 3 replications each, on
+  // the comparison thread.
+  EXPECT_TRUE(window.comparisonRunner().running());
+  ASSERT_TRUE(replicated.wait(120000));
+  EXPECT_TRUE(window.comparisonStatus().startsWith("3 replications"))
+      << window.comparisonStatus().toStdString();
   ASSERT_GT(table->rowCount(), 3);
-  bool found = false;
-  for (int r = 0; r < table->rowCount(); ++r) {
-    if (table->item(r, 0)->text().contains("success")) {
-      found = true;
-      EXPECT_NEAR(table->item(r, 3)->text().toDouble(), success - baseline_success, 1e-4);
-    }
-  }
-  EXPECT_TRUE(found);
+  const int success_row = row(QStringLiteral("success_rate"));
+  ASSERT_GE(success_row, 0) << "rows: " << table->rowCount();
+  const QStringList difference = table->item(success_row, 3)->text().split(' ');
+  EXPECT_NEAR(difference.front().toDouble(), -0.5, 0.05);
+  EXPECT_EQ(difference.back(), QStringLiteral("*")) << "a 50 % abort is significant";
+  EXPECT_TRUE(table->item(success_row, 4)->text().startsWith(QStringLiteral("± ")));
+  const double half_width = table->item(success_row, 4)->text().mid(2).toDouble();
+  EXPECT_GT(half_width, 0);
+  EXPECT_LT(half_width, 0.05);
 
   // Replay: scrubbing the timeline shows an earlier snapshot.
   window.timeline()->setValue(3);
@@ -160,6 +212,47 @@ TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
   window.selectService(1);
   EXPECT_TRUE(window.details().contains("details"));
   EXPECT_TRUE(window.details().contains("fault injection"));
+}
+
+// The status bar says what the run is doing; the warm-up is shaded and charted an interval at a
+// time; scrubbing the timeline moves every chart's marker; a run can be pinned before its end.
+TEST(GuiRunControlTest, StatusWarmupMarkerAndEarlyPin) {
+  application();
+  MainWindow window;
+  ASSERT_TRUE(window.openScenario(QString::fromStdString((kScenarios / "bookinfo.yaml").string())));
+  EXPECT_TRUE(window.statusText().contains("paused at the start"))
+      << window.statusText().toStdString();
+  EXPECT_TRUE(window.statusText().contains("warm-up 10.0 s"));
+  EXPECT_DOUBLE_EQ(window.charts()->warmup(), 10.0);
+  // Steps stop exactly where asked (runUntil may run a few intervals past its target).
+  for (int i = 0; i < 5; ++i) {
+    QSignalSpy added(&window.controller(), &RunController::snapshotAdded);
+    window.controller().step();
+    ASSERT_TRUE(added.wait(30000));
+  }
+  EXPECT_TRUE(window.statusText().contains("paused at t = 5.0 s (in the warm-up)"))
+      << window.statusText().toStdString();
+  EXPECT_EQ(window.charts()->pointCount(sim::LiveMetric::kRps), 0);
+  EXPECT_EQ(window.charts()->pointCount(sim::LiveMetric::kSidecarCpu), 5);
+  EXPECT_GT(window.controller().history().back().sidecar_cpu_cores, 0);
+  ASSERT_TRUE(window.runUntil(20, 60000));
+  const std::size_t snapshots = window.controller().history().size();
+  ASSERT_GE(snapshots, 20U);
+  EXPECT_EQ(window.charts()->pointCount(sim::LiveMetric::kRps), static_cast<int>(snapshots - 10));
+  EXPECT_EQ(window.charts()->marker(), std::optional<double>(static_cast<double>(snapshots)));
+
+  window.controller().play();
+  EXPECT_TRUE(window.statusText().contains("playing at 10× real time"))
+      << window.statusText().toStdString();
+  window.controller().pause();
+  window.timeline()->setValue(12);
+  EXPECT_TRUE(window.statusText().contains("replaying t = 13.0 s"))
+      << window.statusText().toStdString();
+  EXPECT_EQ(window.charts()->marker(), std::optional<double>(13.0));
+
+  EXPECT_TRUE(window.pinBaseline()) << "pinning before the end keeps the snapshots so far";
+  EXPECT_GE(window.charts()->baselinePointCount(sim::LiveMetric::kSidecarCpu), 20);
+  EXPECT_FALSE(window.compareWithReplications()) << "B has not run yet";
 }
 
 TEST(GuiLessonsTest, EveryLessonOpensOnItsKnob) {

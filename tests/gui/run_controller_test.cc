@@ -5,17 +5,18 @@
 #include <QSignalSpy>
 
 #include "gui_test_support.h"
+#include "sim/experiment/warmup_pilot.h"
 
 namespace meshsim::gui {
 namespace {
 
 constexpr int kTimeoutMs = 30000;
 
-std::unique_ptr<sim::LiveSession> session(const char* duration) {
+std::unique_ptr<sim::LiveSession> session(const char* duration, const char* warmup = "1s") {
   config::Warnings warnings;
-  return std::make_unique<sim::LiveSession>(
-      sim::loadVariant((kScenarios / "bookinfo.yaml").string(),
-                       {std::string("duration=") + duration, "warmup=1s"}, warnings));
+  return std::make_unique<sim::LiveSession>(sim::loadVariant(
+      (kScenarios / "bookinfo.yaml").string(),
+      {std::string("duration=") + duration, std::string("warmup=") + warmup}, warnings));
 }
 
 TEST(RunControllerTest, StepAdvancesOneIntervalOnTheWorker) {
@@ -24,15 +25,40 @@ TEST(RunControllerTest, StepAdvancesOneIntervalOnTheWorker) {
   controller.load(session("5s"));
   EXPECT_EQ(controller.topology().nodes.size(), 5U);
   QSignalSpy added(&controller, &RunController::snapshotAdded);
+  // The warm-up is simulated an interval at a time too, and marked.
   controller.step();
   ASSERT_TRUE(added.wait(kTimeoutMs));
   ASSERT_EQ(controller.history().size(), 1U);
-  EXPECT_DOUBLE_EQ(controller.history().back().endSeconds(), 2.0);
+  EXPECT_DOUBLE_EQ(controller.history().back().endSeconds(), 1.0);
+  EXPECT_TRUE(controller.history().back().warmup);
   EXPECT_FALSE(controller.playing());
   controller.step();
   ASSERT_TRUE(added.wait(kTimeoutMs));
   EXPECT_EQ(controller.history().size(), 2U);
-  EXPECT_DOUBLE_EQ(controller.history().back().endSeconds(), 3.0);
+  EXPECT_DOUBLE_EQ(controller.history().back().endSeconds(), 2.0);
+  EXPECT_FALSE(controller.history().back().warmup);
+  EXPECT_EQ(controller.warmupText(), QStringLiteral("warm-up 1.0 s"));
+  EXPECT_DOUBLE_EQ(controller.warmupSeconds(), 1.0);
+}
+
+// `warmup: auto`: the worker runs meshsim run's MSER-5 pilot before the first step, and the
+// controller reports the detected warm-up; the warm-up snapshots cover exactly that time.
+TEST(RunControllerTest, AutoWarmupIsDetectedOnTheWorker) {
+  application();
+  RunController controller;
+  controller.load(session("20s", "auto"));
+  EXPECT_TRUE(controller.warmupText().contains("auto")) << controller.warmupText().toStdString();
+  QSignalSpy added(&controller, &RunController::snapshotAdded);
+  controller.step();
+  ASSERT_TRUE(added.wait(kTimeoutMs));
+  EXPECT_TRUE(controller.warmupText().contains("(MSER-5)"))
+      << controller.warmupText().toStdString();
+  config::Warnings warnings;
+  auto variant = sim::loadVariant((kScenarios / "bookinfo.yaml").string(),
+                                  {"duration=20s", "warmup=auto"}, warnings);
+  sim::resolveAutoWarmups({variant.get()}, 1, false);
+  EXPECT_DOUBLE_EQ(controller.warmupSeconds(), core::toSeconds(variant->scenario.warmup));
+  EXPECT_EQ(controller.warmupText().toStdString(), sim::describeWarmup(variant->scenario));
 }
 
 TEST(RunControllerTest, PlaysToTheEndAsFastAsPossible) {
@@ -46,7 +72,7 @@ TEST(RunControllerTest, PlaysToTheEndAsFastAsPossible) {
   ASSERT_TRUE(finished.wait(kTimeoutMs));
   EXPECT_FALSE(controller.playing());
   EXPECT_TRUE(controller.finished());
-  EXPECT_EQ(controller.history().size(), 20U);
+  EXPECT_EQ(controller.history().size(), 21U);  // the warm-up's one interval, then 20
   EXPECT_GT(controller.summary()->requests, 1500U);
   // Nothing more to run: play does nothing.
   controller.play();
@@ -86,8 +112,8 @@ TEST(RunControllerTest, LoadReplacesTheRun) {
   QSignalSpy finished(&controller, &RunController::runFinished);
   controller.play();
   ASSERT_TRUE(finished.wait(kTimeoutMs));
-  EXPECT_EQ(controller.history().size(), 3U);
-  EXPECT_DOUBLE_EQ(controller.history().at(0).endSeconds(), 2.0);
+  EXPECT_EQ(controller.history().size(), 4U);
+  EXPECT_DOUBLE_EQ(controller.history().at(0).endSeconds(), 1.0);
 }
 
 }  // namespace

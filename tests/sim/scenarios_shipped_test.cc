@@ -36,8 +36,9 @@ TEST(ShippedScenariosTest, TheDocumentedSetIsShipped) {
   }
   for (const char* expected :
        {"bookinfo", "bookinfo-ratings-delay", "online-boutique", "social-network",
-        "payment-circuit-breaker", "canary-rollout", "retry-storm", "retry-storm-budget",
-        "mtls-overhead", "mtls-overhead-no-mesh", "mtls-overhead-per-request-connections"}) {
+        "payment-circuit-breaker", "circuit-breaking", "canary-rollout", "retry-storm",
+        "retry-storm-budget", "mtls-overhead", "mtls-overhead-no-mesh",
+        "mtls-overhead-per-request-connections"}) {
     EXPECT_TRUE(names.count(expected)) << expected;
   }
 }

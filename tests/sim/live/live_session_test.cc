@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "sim/experiment/replications.h"
+#include "sim/experiment/warmup_pilot.h"
 #include "sim/live/ab_comparison.h"
 #include "sim/live/graph_layout.h"
 #include "sim/live/run_history.h"
@@ -50,15 +53,21 @@ TEST(MeshSteppingTest, UnevenStepsFireTheSameEventsAsRun) {
             whole.metrics().series.back().rows().size());
 }
 
-// One snapshot per second of the measured window, whose counts add up to the run's summary.
+// One snapshot per second of the warm-up and of the measured window; the warm-up's carry no
+// request figures (the mesh measures none then) but the sidecars' CPU; the others add up to the
+// run's summary.
 TEST(LiveSessionTest, SnapshotsAddUpToTheRunSummary) {
   LiveSession session(load("bookinfo.yaml", {"duration=12s", "warmup=2s"}));
   const RunHistory history = runToEnd(session);
   ASSERT_TRUE(session.done());
   EXPECT_FALSE(session.step().has_value());
-  ASSERT_EQ(history.size(), 12U);
-  EXPECT_DOUBLE_EQ(history.at(0).endSeconds(), 3.0);
+  ASSERT_EQ(history.size(), 14U);
+  EXPECT_DOUBLE_EQ(history.at(0).endSeconds(), 1.0);
+  EXPECT_DOUBLE_EQ(history.at(2).endSeconds(), 3.0);
   EXPECT_DOUBLE_EQ(history.back().endSeconds(), 14.0);
+  EXPECT_DOUBLE_EQ(history.warmupEndSeconds(), 2.0);
+  EXPECT_EQ(history.points(LiveMetric::kRps).size(), 12U);
+  EXPECT_EQ(history.points(LiveMetric::kSidecarCpu).size(), 14U);
   const RunSummary summary = session.summary();
   double requests = 0;
   double client_edge = 0;
@@ -67,6 +76,13 @@ TEST(LiveSessionTest, SnapshotsAddUpToTheRunSummary) {
   ASSERT_LT(entry, topology.edges.size());
   for (std::size_t i = 0; i < history.size(); ++i) {
     const Snapshot& s = history.at(i);
+    EXPECT_EQ(s.warmup, i < 2) << i;
+    if (s.warmup) {
+      EXPECT_EQ(s.rps, 0);
+      EXPECT_EQ(s.p99_ms, 0);
+      EXPECT_GT(s.sidecar_cpu_cores, 0);
+      continue;
+    }
     requests += s.rps * core::toSeconds(s.width);
     client_edge += s.edges[entry].rps * core::toSeconds(s.width);
     EXPECT_GT(s.p99_ms, 0);
@@ -95,6 +111,111 @@ TEST(LiveSessionTest, FinishedRunMatchesMeshsimRun) {
   }
 }
 
+// `warmup: auto`: the first step runs meshsim run's pilot, and the finished run is `meshsim run`'s
+// (the same detected warm-up, the same summary).
+TEST(LiveSessionTest, AutoWarmupIsDetectedLikeMeshsimRun) {
+  LiveSession session(load("bookinfo.yaml", {"duration=20s", "warmup=auto"}));
+  EXPECT_EQ(describeWarmup(session.scenario()), "warm-up auto (MSER-5 pilot on the first step)");
+  const RunHistory history = runToEnd(session);
+  auto variant = load("bookinfo.yaml", {"duration=20s", "warmup=auto"});
+  resolveAutoWarmups({variant.get()}, 1, false);
+  EXPECT_EQ(session.warmup(), variant->scenario.warmup);
+  char expected[64];
+  std::snprintf(expected, sizeof(expected), "warm-up %.1f s (MSER-5)",
+                core::toSeconds(variant->scenario.warmup));
+  EXPECT_EQ(describeWarmup(session.scenario()), expected);
+  EXPECT_NEAR(history.warmupEndSeconds(), core::toSeconds(variant->scenario.warmup), 1e-9);
+  const ReplicationResult cli = runReplications(variant->scenario, variant->policies, {});
+  for (const MetricComparison& row : compareLiveRuns(cli.summaries.front(), session.summary())) {
+    EXPECT_EQ(row.difference.difference.mean, 0.0) << row.metric.label;
+  }
+}
+
+// retry-storm's apps retry (2 each) as well as its sidecars: the snapshots count both, apart,
+// and the app retries add up to requests - calls of the summary's edges.
+TEST(LiveSessionTest, CountsAppAndMeshRetriesApart) {
+  LiveSession session(load("retry-storm.yaml"));
+  const RunHistory history = runToEnd(session);
+  const RunSummary summary = session.summary();
+  const MeshTopology& topology = session.topology();
+  const std::size_t inventory = *session.scenario().findService("inventory");
+  const std::size_t orders = *session.scenario().findService("orders");
+  const std::size_t edge =
+      topology.findEdge(static_cast<Index>(orders), static_cast<Index>(inventory));
+  std::uint64_t app = 0;
+  std::uint64_t mesh = 0;
+  std::uint64_t into_inventory = 0;
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    app += history.at(i).edges[edge].app_retries;
+    mesh += history.at(i).edges[edge].retries;
+    into_inventory += history.at(i).services[inventory].app_retries;
+  }
+  const auto it =
+      std::find_if(summary.edges.begin(), summary.edges.end(),
+                   [](const EdgeSummary& e) { return e.from == "orders" && e.to == "inventory"; });
+  ASSERT_NE(it, summary.edges.end());
+  EXPECT_EQ(app, it->requests - it->calls);
+  EXPECT_EQ(mesh, it->retries);
+  EXPECT_EQ(into_inventory, app) << "orders is inventory's only caller";
+  EXPECT_GT(app, 1000U);
+  EXPECT_GT(mesh, 1000U);
+}
+
+// meshsim compare's code for the GUI: identical variants differ by exactly 0 in every replication
+// (common random numbers), and a cancelled comparison gives nothing.
+TEST(AbComparisonTest, ReplicatedComparisonUsesCommonRandomNumbers) {
+  auto a = load("bookinfo.yaml", {"duration=5s", "warmup=1s"});
+  auto b = load("bookinfo.yaml", {"duration=5s", "warmup=1s"});
+  std::size_t calls = 0;
+  const auto rows = compareReplicated(*a, *b, 3, 2, [&](std::size_t, std::size_t total) {
+    ++calls;
+    EXPECT_EQ(total, 6U);
+  });
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ(calls, 6U);
+  ASSERT_FALSE(rows->empty());
+  for (const MetricComparison& row : *rows) {
+    EXPECT_EQ(row.a.n, 3U);
+    EXPECT_EQ(row.difference.difference.mean, 0.0) << row.metric.label;
+    EXPECT_FALSE(row.difference.significant);
+  }
+  std::atomic<bool> cancel{true};
+  EXPECT_FALSE(compareReplicated(*a, *b, 3, 1, {}, &cancel).has_value());
+}
+
+// The live A/B row: the baseline's interval ending at the same time, B - A per metric; in the
+// warm-up only what the mesh records then.
+TEST(RunHistoryTest, LiveDifferenceAtTheSameTime) {
+  RunHistory baseline;
+  Snapshot s;
+  s.width = std::chrono::seconds(1);
+  s.warmup = true;
+  s.sidecar_cpu_cores = 0.5;
+  baseline.append(s);
+  s.warmup = false;
+  s.start = std::chrono::seconds(1);
+  s.rps = 100;
+  s.error_rate = 0.01;
+  baseline.append(s);
+  EXPECT_EQ(baseline.atTime(2.0), &baseline.at(1));
+  EXPECT_EQ(baseline.atTime(2.5), nullptr);
+  Snapshot b = s;
+  b.rps = 90;
+  b.error_rate = 0.5;
+  const std::vector<LiveDifference> rows = liveDifference(baseline, b);
+  ASSERT_EQ(rows.size(), std::size(kLiveMetrics));
+  EXPECT_EQ(rows[2].metric, LiveMetric::kRps);
+  EXPECT_EQ(rows[2].difference, -10.0);
+  EXPECT_DOUBLE_EQ(rows[3].difference, 0.49);
+  b.start = std::chrono::seconds(0);
+  b.warmup = true;
+  const std::vector<LiveDifference> warm = liveDifference(baseline, b);
+  ASSERT_EQ(warm.size(), 2U);
+  EXPECT_EQ(warm[1].metric, LiveMetric::kSidecarCpu);
+  b.start = std::chrono::seconds(5);
+  EXPECT_TRUE(liveDifference(baseline, b).empty());
+}
+
 // payment's failing replica is ejected by both checkout sidecars, three times each (the
 // scenario's header): the snapshots show the ejected replica and count every ejection.
 TEST(LiveSessionTest, ShowsOutlierEjections) {
@@ -109,6 +230,13 @@ TEST(LiveSessionTest, ShowsOutlierEjections) {
     EXPECT_EQ(history.at(i).ejected_hosts, history.at(i).services[payment].ejected[0]);
   }
   EXPECT_EQ(ejections, session.summary().proxy_totals.outlier_ejections_enforced_total);
+  // The outlier-ejection lesson shows its first ejections within the first simulated minute.
+  std::size_t first = 0;
+  while (first < history.size() && history.at(first).ejections == 0) {
+    ++first;
+  }
+  ASSERT_LT(first, history.size());
+  EXPECT_LT(history.at(first).endSeconds(), 30.0);
   EXPECT_EQ(ejections, 6U);
   EXPECT_EQ(most_ejected, 1U);
   EXPECT_GT(RunHistory::value(history.at(10), LiveMetric::kSidecarCpu, payment), 0);
@@ -169,7 +297,7 @@ TEST(RunHistoryTest, PointsPerMetric) {
   s.services.resize(1);
   s.services[0].rps = 3;
   s.services[0].ejected = {1, 2};
-  s.edges.push_back(EdgeSnapshot{1, 0, 4, 0, 0, 0, 1.5, 0, 0});
+  s.edges.push_back(EdgeSnapshot{.from = 1, .to = 0, .rps = 4, .amplification = 1.5});
   history.append(s);
   s.start = std::chrono::seconds(1);
   history.append(s);

@@ -53,6 +53,7 @@ INSTANTIATE_TEST_SUITE_P(
     Shipped, GoldenFingerprintTest,
     ::testing::Values(Golden{"bookinfo", 0x419efef42e288b70ULL, 60101},
                       Golden{"bookinfo-ratings-delay", 0x705f818211b1f99dULL, 32933},
+                      Golden{"circuit-breaking", 0xeec6cc3c5269c844ULL, 75058},
                       Golden{"canary-rollout", 0x9fb0a3629c164fe5ULL, 77442},
                       Golden{"mtls-overhead", 0xd61b76222f6c1546ULL, 283285},
                       Golden{"mtls-overhead-no-mesh", 0xd4ef8cf1f4390d2fULL, 283093},
