@@ -1,0 +1,160 @@
+#include "proxy/http/http_server.h"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace meshsim::proxy {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+
+HttpResponse textResponse(unsigned status, std::string body, unsigned version, bool keep_alive) {
+  HttpResponse response(static_cast<http::status>(status), version);
+  response.set(http::field::content_type, "text/plain");
+  response.body() = std::move(body);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  return response;
+}
+
+HttpSession::HttpSession(tcp::socket socket, HttpServer& server, std::uint32_t worker)
+    : socket_(std::move(socket)), server_(server), worker_(worker) {}
+
+void HttpSession::start() {
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  readRequest();
+}
+
+void HttpSession::readRequest() {
+  parser_.emplace();
+  parser_->header_limit(server_.limits().max_header_bytes);
+  parser_->body_limit(server_.limits().max_body_bytes);
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](const boost::system::error_code& error,
+                                               std::size_t) { self->onRead(error); });
+}
+
+void HttpSession::onRead(const boost::system::error_code& error) {
+  if (!socket_.is_open()) {
+    return;
+  }
+  if (error == http::error::header_limit) {
+    reject(431);
+    return;
+  }
+  if (error == http::error::body_limit) {
+    reject(413);
+    return;
+  }
+  // Beast's parse errors share one category; the end of the stream (clean or mid-message) is no
+  // request to answer.
+  if (error && error.category() == http::make_error_code(http::error::bad_target).category() &&
+      error != http::error::end_of_stream && error != http::error::partial_message) {
+    reject(400);
+    return;
+  }
+  if (error) {
+    close();
+    return;
+  }
+  HttpRequest request = parser_->release();
+  request_keep_alive_ = request.keep_alive();
+  awaiting_response_ = true;
+  server_.handler().onRequest(shared_from_this(), std::move(request));
+}
+
+void HttpSession::reject(unsigned status) {
+  server_.handler().onRejected(status);
+  awaiting_response_ = true;
+  request_keep_alive_ = false;
+  respond(textResponse(status,
+                       status == 431   ? "request header fields too large\n"
+                       : status == 413 ? "payload too large\n"
+                                       : "bad request\n",
+                       11, false));
+}
+
+void HttpSession::respond(HttpResponse response) {
+  if (!socket_.is_open() || !awaiting_response_) {
+    return;
+  }
+  awaiting_response_ = false;
+  const bool keep_alive = request_keep_alive_ && response.keep_alive();
+  response.keep_alive(keep_alive);
+  writing_ = std::make_shared<HttpResponse>(std::move(response));
+  http::async_write(
+      socket_, *writing_,
+      [self = shared_from_this(), keep_alive](const boost::system::error_code& error, std::size_t) {
+        self->onWritten(error, keep_alive);
+      });
+}
+
+void HttpSession::onWritten(const boost::system::error_code& error, bool keep_alive) {
+  writing_.reset();
+  if (error || !keep_alive) {
+    close();
+    return;
+  }
+  readRequest();
+}
+
+void HttpSession::close() {
+  if (socket_.is_open()) {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+}
+
+HttpServer::HttpServer(tcp::acceptor acceptor, RequestHandler& handler, ServerLimits limits,
+                       std::uint32_t workers)
+    : acceptor_(std::move(acceptor)),
+      local_(acceptor_.local_endpoint()),
+      handler_(handler),
+      limits_(limits),
+      workers_(workers == 0 ? 1 : workers) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::start() {
+  accept();
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
+    // Aborted: the server is stopping or gone; `this` may no longer exist.
+    if (error == asio::error::operation_aborted || stopped_) {
+      return;
+    }
+    if (!error) {
+      auto session =
+          std::make_shared<HttpSession>(std::move(socket), *this, next_worker_++ % workers_);
+      std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+      sessions_.push_back(session);
+      session->start();
+    }
+    accept();
+  });
+}
+
+void HttpServer::stop() {
+  if (stopped_) {
+    return;
+  }
+  stopped_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (const auto& weak : sessions_) {
+    if (const auto session = weak.lock()) {
+      session->close();
+    }
+  }
+  sessions_.clear();
+}
+
+}  // namespace meshsim::proxy

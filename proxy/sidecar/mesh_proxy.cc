@@ -1,0 +1,150 @@
+#include "proxy/sidecar/mesh_proxy.h"
+
+#include <boost/asio/post.hpp>
+#include <map>
+
+#include "proxy/common/socket_address.h"
+#include "proxy/http/message_conversion.h"
+#include "sim/mesh/proxy_configuration.h"
+
+namespace meshsim::proxy {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+core::ProxyConfig checked(core::ProxyConfig config, const std::string& what) {
+  for (const core::ConfigDiagnostic& diagnostic : config.validate()) {
+    if (diagnostic.severity == core::ConfigDiagnostic::Severity::kError) {
+      throw AddressError(what + " proxy configuration: " + diagnostic.path + ": " +
+                         diagnostic.message);
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+void DownstreamRequest::onRequestComplete(const core::RequestOutcome& outcome) {
+  listener_.complete(*this, outcome);
+}
+
+void ProxyListener::onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) {
+  DownstreamRequest& downstream = in_flight_.emplace_back(*this, session);
+  downstream.self = std::prev(in_flight_.end());
+  // Plain TCP between proxies: no peer certificate, so no principal for authorization.
+  proxy_->startRequest(toCoreRequest(request), session->worker(), downstream);
+}
+
+void ProxyListener::complete(DownstreamRequest& request, const core::RequestOutcome& outcome) {
+  stats_.recordResponse(outcome.response.status);
+  stats_.recordFlags(outcome.flags);
+  HttpResponse response = toHttpResponse(outcome.response);
+  if (outcome.local_reply) {
+    // Envoy marks what it generated itself; apps and tests can tell a mesh 503 from an app's.
+    response.set("x-meshproxy-response-flags", core::responseFlagsString(outcome.flags));
+  }
+  // `request` goes away below; its session is still needed to answer.
+  const std::shared_ptr<HttpSession> session = request.session();
+  in_flight_.erase(request.self);
+  session->respond(std::move(response));
+}
+
+MeshProxy::MeshProxy(boost::asio::io_context& io, const sim::Scenario& scenario,
+                     const sim::ScenarioPolicies& policies, const PodRef& pod,
+                     const std::vector<PodEndpoint>& endpoints, const std::string& app_address,
+                     const MeshProxyListeners& listen, ServerLimits limits)
+    : loop_(io),
+      // The simulator's sidecar draws from the same stream (Mesh::stream(pod, "proxy")).
+      random_(scenario.seed, 0, pod.name, "proxy"),
+      transport_(io, limits) {
+  if (!parseEndpoint(app_address)) {
+    throw AddressError("'" + app_address + "' is not an IP:PORT address for the app");
+  }
+  std::map<std::string, std::string> addresses;
+  for (const PodEndpoint& endpoint : endpoints) {
+    if (!findPod(scenario, endpoint.pod)) {
+      throw AddressError("endpoints: pod '" + endpoint.pod + "' is not in scenario '" +
+                         scenario.name + "'");
+    }
+    addresses[endpoint.pod] = endpoint.address;
+  }
+  sim::ProxyConfigurationBuilder builder(scenario, policies);
+  // In the simulator's order, so both balance over the same host list.
+  for (const PodRef& other : scenarioPods(scenario)) {
+    if (const auto it = addresses.find(other.name); it != addresses.end()) {
+      builder.addEndpoint(other.service, other.version, other.zone, it->second);
+    }
+  }
+  const sim::ServiceSpec& service = scenario.services[pod.service];
+  sim::PodPlacement placement;
+  placement.service = pod.service;
+  placement.version = pod.version;
+  placement.zone = pod.zone;
+  placement.has_sidecar = service.has_sidecar;
+  placement.workers = service.sidecar.workers;
+  placement.app_address = app_address;
+  sim::SidecarConfiguration configuration = builder.build(placement);
+
+  outbound_proxy_ = std::make_unique<core::Proxy>(
+      checked(std::move(configuration.outbound), "outbound"), loop_, random_, transport_);
+  inbound_proxy_ = std::make_unique<core::Proxy>(
+      checked(std::move(*configuration.inbound), "inbound"), loop_, random_, transport_);
+  outbound_listener_.attach(*outbound_proxy_);
+  inbound_listener_.attach(*inbound_proxy_);
+  const std::uint32_t workers = outbound_proxy_->config().workers;
+  outbound_server_ = std::make_unique<HttpServer>(openListener(io, listen.outbound),
+                                                  outbound_listener_, limits, workers);
+  inbound_server_ = std::make_unique<HttpServer>(openListener(io, listen.inbound),
+                                                 inbound_listener_, limits, workers);
+  admin_server_ = std::make_unique<HttpServer>(openListener(io, listen.admin), *this, limits);
+  outbound_server_->start();
+  inbound_server_->start();
+  admin_server_->start();
+}
+
+MeshProxy::~MeshProxy() {
+  shutdown();
+}
+
+void MeshProxy::shutdown() {
+  if (shut_down_) {
+    return;
+  }
+  shut_down_ = true;
+  outbound_server_->stop();
+  inbound_server_->stop();
+  admin_server_->stop();
+  if (on_shutdown_) {
+    on_shutdown_();
+  }
+}
+
+std::vector<ProxyStatsView> MeshProxy::views() {
+  return {{"outbound", &outbound_listener_.stats(), outbound_proxy_.get()},
+          {"inbound", &inbound_listener_.stats(), inbound_proxy_.get()}};
+}
+
+std::string MeshProxy::statsText() {
+  return renderStatsText(views());
+}
+
+void MeshProxy::onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) {
+  const std::string_view target = request.target();
+  const unsigned version = request.version();
+  if (target == "/stats" && request.method() == http::verb::get) {
+    session->respond(textResponse(200, statsText(), version));
+  } else if (target == "/stats/prometheus" && request.method() == http::verb::get) {
+    session->respond(textResponse(200, renderStatsPrometheus(views()), version));
+  } else if (target == "/ready" && request.method() == http::verb::get) {
+    session->respond(textResponse(200, "LIVE\n", version));
+  } else if (target == "/quitquitquit" && request.method() == http::verb::post) {
+    session->respond(textResponse(200, "OK\n", version, false));
+    // After the response is on its way: shutdown() closes every session, this one too.
+    boost::asio::post(loop_.io(), [this] { shutdown(); });
+  } else {
+    session->respond(textResponse(404, "unknown admin path\n", version));
+  }
+}
+
+}  // namespace meshsim::proxy
