@@ -66,6 +66,8 @@ std::string renderStatsText(const std::vector<ProxyStatsView>& views) {
     for (const auto& [status, count] : stats.rejected) {
       lines["meshproxy." + view.listener + ".rejected_" + std::to_string(status)] = count;
     }
+    lines["meshproxy." + view.listener + ".ssl.handshake"] = stats.ssl_handshake;
+    lines["meshproxy." + view.listener + ".ssl.connection_error"] = stats.ssl_connection_error;
     for (const auto& [flag, count] : stats.response_flags) {
       lines["meshproxy." + view.listener + ".response_flags." + flag] = count;
     }
@@ -99,6 +101,10 @@ std::string renderStatsPrometheus(const std::vector<ProxyStatsView>& views) {
           {http_label + ",envoy_response_code_class=\"" + std::to_string(c + 1) + "\"",
            stats.downstream_rq_by_class[c]});
     }
+    families["meshproxy_ssl_handshake_total"].samples.push_back(
+        {"listener=\"" + view.listener + "\"", stats.ssl_handshake});
+    families["meshproxy_ssl_connection_error_total"].samples.push_back(
+        {"listener=\"" + view.listener + "\"", stats.ssl_connection_error});
     for (const auto& [status, count] : stats.rejected) {
       families["meshproxy_rejected_total"].samples.push_back(
           {"listener=\"" + view.listener + "\",status=\"" + std::to_string(status) + "\"", count});

@@ -18,6 +18,9 @@ struct ListenerStats {
   std::map<unsigned, std::uint64_t> rejected;
   // Completed requests by Envoy response flag (UH, UO, URX, ...), as access logs would show them.
   std::map<std::string, std::uint64_t> response_flags;
+  // TLS on this direction's connections: accepted ones (inbound), opened ones (outbound).
+  std::uint64_t ssl_handshake = 0;
+  std::uint64_t ssl_connection_error = 0;
 
   void recordResponse(unsigned status);
   void recordFlags(core::ResponseFlags flags);

@@ -60,8 +60,23 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     arg_pointers.push_back(arg.data());
   }
   arg_pointers.push_back(nullptr);
-  const int error = ::posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, arg_pointers.data(),
-                                  env_pointers.data());
+  // The child starts with no signal blocked and default dispositions, whatever the harness
+  // blocks or ignores for itself (SIGPIPE, or SIGTERM while it waits in --serve).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (const int signal : {SIGPIPE, SIGINT, SIGTERM}) {
+    sigaddset(&defaults, signal);
+  }
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const int error = ::posix_spawn(&pid_, args[0].c_str(), &actions, &attributes,
+                                  arg_pointers.data(), env_pointers.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   if (error != 0) {

@@ -79,6 +79,9 @@ MeshCounts realCounts(const sim::Scenario& scenario,
         }
       }
     }
+    if (const auto it = stats[i].find("meshproxy.outbound.ssl.handshake"); it != stats[i].end()) {
+      counts.tls_handshakes += static_cast<double>(it->second);
+    }
     for (const auto& [name, value] : stats[i]) {
       if (name.rfind(kFlagsPrefix, 0) == 0) {
         counts.flags[caller][name.substr(std::string(kFlagsPrefix).size())] +=
@@ -125,6 +128,7 @@ MeshCounts simulatedCounts(sim::Mesh& mesh) {
       }
     }
   }
+  counts.tls_handshakes = static_cast<double>(metrics.handshakes_full + metrics.handshakes_resumed);
   counts.requests = static_cast<double>(metrics.requests);
   counts.succeeded = static_cast<double>(metrics.succeeded);
   counts.p50_ms = static_cast<double>(metrics.latency.percentile(50)) / 1e6;
@@ -147,6 +151,7 @@ MeshCounts meanCounts(const std::vector<MeshCounts>& runs) {
         mean.flags[caller][flag] += value / n;
       }
     }
+    mean.tls_handshakes += run.tls_handshakes / n;
     mean.requests += run.requests / n;
     mean.succeeded += run.succeeded / n;
     mean.p50_ms += run.p50_ms / n;
@@ -174,6 +179,8 @@ std::vector<ComparisonRow> compare(const MeshCounts& real, const MeshCounts& sim
   add("end-to-end p50 (ms)", real.p50_ms, simulated.p50_ms, Check::kNone);
   add("end-to-end p90 (ms)", real.p90_ms, simulated.p90_ms, Check::kNone);
   add("end-to-end p99 (ms)", real.p99_ms, simulated.p99_ms, Check::kNone);
+  add("mTLS handshakes between sidecars", real.tls_handshakes, simulated.tls_handshakes,
+      Check::kNone);
 
   std::map<std::string, bool> edges;
   for (const auto* side : {&real, &simulated}) {

@@ -17,6 +17,7 @@ namespace meshsim::proxy {
 struct MeshCounts {
   std::map<std::string, std::map<std::string, double>> edges;
   std::map<std::string, std::map<std::string, double>> flags;
+  double tls_handshakes = 0;  // sidecar-to-sidecar connections set up with TLS
   double requests = 0;
   double succeeded = 0;
   double p50_ms = 0;

@@ -6,6 +6,7 @@
 #include "proxy/common/endpoints_file.h"
 #include "proxy/common/socket_address.h"
 #include "proxy/http/http_client.h"
+#include "proxy/tls/workload_certificates.h"
 
 namespace meshsim::proxy {
 
@@ -45,6 +46,16 @@ RealMesh::RealMesh(const sim::Scenario& scenario, const RealMeshOptions& options
   }
   const std::string endpoints_file = options.work_dir + "/endpoints";
   writeEndpointsFile(endpoints_file, endpoints);
+  if (options.mtls) {
+    TestCertificateAuthority authority;
+    authority.writeRoot(options.work_dir);
+    for (const RealPod& real : pods_) {
+      const sim::ServiceSpec& service = scenario.services[real.pod.service];
+      authority.issue(
+          options.work_dir, real.pod.name,
+          "spiffe://cluster.local/ns/" + service.namespace_name + "/sa/" + service.service_account);
+    }
+  }
 
   const std::string origin_ns = std::to_string(
       std::chrono::duration_cast<std::chrono::nanoseconds>(origin.time_since_epoch()).count());
@@ -76,6 +87,9 @@ RealMesh::RealMesh(const sim::Scenario& scenario, const RealMeshOptions& options
                                            "fd:" + std::to_string(kFirstChildFd + 1),
                                            "--admin",
                                            "fd:" + std::to_string(kFirstChildFd + 2)};
+    if (options.mtls) {
+      proxy_args.insert(proxy_args.end(), {"--tls-dir", options.work_dir});
+    }
     for (const std::string& set : options.overrides) {
       app_args.insert(app_args.end(), {"--set", set});
       proxy_args.insert(proxy_args.end(), {"--set", set});

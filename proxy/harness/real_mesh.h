@@ -30,13 +30,16 @@ struct RealMeshOptions {
   std::string bin_dir;        // holds meshproxy and meshsim-testservice
   std::string scenario_file;  // passed to every child, with the same overrides
   std::vector<std::string> overrides;
-  std::string work_dir;  // the endpoints file goes here
+  std::string work_dir;  // the endpoints file and the mesh's certificates go here
+  bool mtls = true;      // issue certificates so meshproxies use mTLS where the policy says so
   std::chrono::milliseconds ready_timeout{10000};
 };
 
 // The scenario as real processes on 127.0.0.1: for every pod a test service and a meshproxy,
 // ports chosen by the kernel up front (the harness binds them and hands the sockets down), an
-// endpoints file listing every pod's inbound listener. Everything stops when the object goes away.
+// endpoints file listing every pod's inbound listener, and (with mtls) a test CA and one
+// certificate per pod carrying its SPIFFE identity, so sidecars authenticate each other. Everything
+// stops when the object goes away.
 class RealMesh {
  public:
   // Starts every process and waits for each ready line; `origin` is when faults count from.

@@ -7,6 +7,7 @@
 
 #include "proxy/common/socket_address.h"
 #include "proxy/http/message_conversion.h"
+#include "proxy/tls/workload_certificates.h"
 
 namespace meshsim::proxy {
 
@@ -16,8 +17,8 @@ using asio::ip::tcp;
 
 core::UpstreamConnectionPtr AsioUpstreamTransport::connect(core::Host& host, core::HttpProtocol,
                                                            core::ConnectionCallbacks& callbacks) {
-  auto connection = std::make_shared<AsioUpstreamConnection>(io_, callbacks, limits_);
-  connection->start(parseEndpoint(host.address()));
+  auto connection = std::make_shared<AsioUpstreamConnection>(io_, *this, callbacks, limits_);
+  connection->start(parseEndpoint(host.address()), tls_policy_ ? tls_policy_(host) : ClientTls{});
   return core::UpstreamConnectionPtr(
       connection.get(), core::UpstreamConnectionDeleter{[](core::UpstreamConnection* c) {
         static_cast<AsioUpstreamConnection*>(c)->release();
@@ -25,12 +26,14 @@ core::UpstreamConnectionPtr AsioUpstreamTransport::connect(core::Host& host, cor
 }
 
 AsioUpstreamConnection::AsioUpstreamConnection(asio::io_context& io,
+                                               AsioUpstreamTransport& transport,
                                                core::ConnectionCallbacks& callbacks,
                                                const ServerLimits& limits)
-    : socket_(io), callbacks_(callbacks), limits_(limits) {}
+    : socket_(io), transport_(transport), callbacks_(callbacks), limits_(limits) {}
 
-void AsioUpstreamConnection::start(const std::optional<tcp::endpoint>& endpoint) {
+void AsioUpstreamConnection::start(const std::optional<tcp::endpoint>& endpoint, ClientTls tls) {
   self_ = shared_from_this();
+  tls_settings_ = std::move(tls);
   if (!endpoint) {
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
       self->onConnect(asio::error::address_family_not_supported);
@@ -48,17 +51,48 @@ void AsioUpstreamConnection::onConnect(const boost::system::error_code& error) {
     return;
   }
   if (error) {
-    closeSocket();
-    state_ = State::kClosed;
     const bool remote =
         error == asio::error::connection_refused || error == asio::error::connection_reset ||
         error == asio::error::host_unreachable || error == asio::error::network_unreachable;
-    callbacks_.onConnectFailed(remote ? core::ConnectFailure::kRemote
-                                      : core::ConnectFailure::kLocal);
+    connectFailed(remote ? core::ConnectFailure::kRemote : core::ConnectFailure::kLocal);
     return;
   }
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  if (tls_settings_.context == nullptr) {
+    becomeConnected();
+    return;
+  }
+  tls_.emplace(std::move(socket_), *tls_settings_.context);
+  tls_->async_handshake(asio::ssl::stream_base::client,
+                        [self = shared_from_this()](const boost::system::error_code& tls_error) {
+                          self->onHandshake(tls_error);
+                        });
+}
+
+void AsioUpstreamConnection::onHandshake(const boost::system::error_code& error) {
+  if (state_ != State::kConnecting) {
+    return;
+  }
+  // A server that rejects us or cannot prove the expected identity: the peer refused the
+  // connection, as the simulator reports a rejected handshake.
+  const bool ok = !error && (tls_settings_.principal.empty() ||
+                             peerSpiffeId(tls_->native_handle()) == tls_settings_.principal);
+  transport_.countHandshake(ok);
+  if (!ok) {
+    connectFailed(core::ConnectFailure::kRemote);
+    return;
+  }
+  becomeConnected();
+}
+
+void AsioUpstreamConnection::connectFailed(core::ConnectFailure failure) {
+  closeSocket();
+  state_ = State::kClosed;
+  callbacks_.onConnectFailed(failure);
+}
+
+void AsioUpstreamConnection::becomeConnected() {
   state_ = State::kConnected;
   readResponse();
   callbacks_.onConnected();
@@ -68,18 +102,22 @@ void AsioUpstreamConnection::readResponse() {
   parser_.emplace();
   parser_->header_limit(limits_.max_header_bytes);
   parser_->body_limit(limits_.max_body_bytes);
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](const boost::system::error_code& error,
-                                               std::size_t) { self->onRead(error); });
+  onStream([this](auto& stream) {
+    http::async_read(stream, buffer_, *parser_,
+                     [self = shared_from_this()](const boost::system::error_code& error,
+                                                 std::size_t) { self->onRead(error); });
+  });
 }
 
 core::UpstreamStream& AsioUpstreamConnection::newStream(const core::Request& request,
                                                         core::StreamCallbacks& callbacks) {
   stream_ = &callbacks;
   writing_ = std::make_unique<HttpRequest>(toHttpRequest(request));
-  http::async_write(socket_, *writing_,
-                    [self = shared_from_this()](const boost::system::error_code& error,
-                                                std::size_t) { self->onWritten(error); });
+  onStream([this](auto& stream) {
+    http::async_write(stream, *writing_,
+                      [self = shared_from_this()](const boost::system::error_code& error,
+                                                  std::size_t) { self->onWritten(error); });
+  });
   return *this;
 }
 
@@ -161,9 +199,10 @@ void AsioUpstreamConnection::release() {
 }
 
 void AsioUpstreamConnection::closeSocket() {
-  if (socket_.is_open()) {
+  tcp::socket& lowest = socket();
+  if (lowest.is_open()) {
     boost::system::error_code ignored;
-    socket_.close(ignored);
+    lowest.close(ignored);
   }
 }
 

@@ -1,8 +1,11 @@
 #include "proxy/http/http_server.h"
 
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "proxy/tls/workload_certificates.h"
 
 namespace meshsim::proxy {
 
@@ -25,6 +28,44 @@ HttpSession::HttpSession(tcp::socket socket, HttpServer& server, std::uint32_t w
 void HttpSession::start() {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  const ServerTls& tls = server_.tls();
+  if (tls.context == nullptr || tls.accept == ServerTls::Accept::kPlaintext) {
+    readRequest();
+  } else if (tls.accept == ServerTls::Accept::kMutualTls) {
+    startTls();
+  } else {
+    boost::beast::async_detect_ssl(
+        socket_, buffer_,
+        [self = shared_from_this()](const boost::system::error_code& error, bool is_tls) {
+          if (error) {
+            self->close();
+          } else if (is_tls) {
+            self->startTls();
+          } else {
+            self->readRequest();
+          }
+        });
+  }
+}
+
+void HttpSession::startTls() {
+  tls_.emplace(std::move(socket_), *server_.tls().context);
+  // Bytes already read while detecting TLS belong to the handshake.
+  tls_->async_handshake(
+      boost::asio::ssl::stream_base::server, buffer_.data(),
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t used) {
+        self->onHandshake(error, used);
+      });
+}
+
+void HttpSession::onHandshake(const boost::system::error_code& error, std::size_t used) {
+  server_.countHandshake(!error);
+  if (error) {
+    close();
+    return;
+  }
+  buffer_.consume(used);
+  peer_principal_ = peerSpiffeId(tls_->native_handle());
   readRequest();
 }
 
@@ -32,13 +73,15 @@ void HttpSession::readRequest() {
   parser_.emplace();
   parser_->header_limit(server_.limits().max_header_bytes);
   parser_->body_limit(server_.limits().max_body_bytes);
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](const boost::system::error_code& error,
-                                               std::size_t) { self->onRead(error); });
+  onStream([this](auto& stream) {
+    http::async_read(stream, buffer_, *parser_,
+                     [self = shared_from_this()](const boost::system::error_code& error,
+                                                 std::size_t) { self->onRead(error); });
+  });
 }
 
 void HttpSession::onRead(const boost::system::error_code& error) {
-  if (!socket_.is_open()) {
+  if (!open()) {
     return;
   }
   if (error == http::error::header_limit) {
@@ -78,18 +121,20 @@ void HttpSession::reject(unsigned status) {
 }
 
 void HttpSession::respond(HttpResponse response) {
-  if (!socket_.is_open() || !awaiting_response_) {
+  if (!open() || !awaiting_response_) {
     return;
   }
   awaiting_response_ = false;
   const bool keep_alive = request_keep_alive_ && response.keep_alive();
   response.keep_alive(keep_alive);
   writing_ = std::make_shared<HttpResponse>(std::move(response));
-  http::async_write(
-      socket_, *writing_,
-      [self = shared_from_this(), keep_alive](const boost::system::error_code& error, std::size_t) {
-        self->onWritten(error, keep_alive);
-      });
+  onStream([this, keep_alive](auto& stream) {
+    http::async_write(stream, *writing_,
+                      [self = shared_from_this(), keep_alive](
+                          const boost::system::error_code& error, std::size_t) {
+                        self->onWritten(error, keep_alive);
+                      });
+  });
 }
 
 void HttpSession::onWritten(const boost::system::error_code& error, bool keep_alive) {
@@ -102,10 +147,11 @@ void HttpSession::onWritten(const boost::system::error_code& error, bool keep_al
 }
 
 void HttpSession::close() {
-  if (socket_.is_open()) {
+  tcp::socket& lowest = socket();
+  if (lowest.is_open()) {
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    lowest.shutdown(tcp::socket::shutdown_both, ignored);
+    lowest.close(ignored);
   }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
@@ -19,6 +21,14 @@ struct ServerLimits {
   // Request line plus header fields; larger => 431. Envoy's default max_request_headers_kb is 60.
   std::uint32_t max_header_bytes = 60 * 1024;
   std::uint64_t max_body_bytes = 1 << 20;  // larger => 413
+};
+
+// What a listener's TLS accepts (PeerAuthentication, §7.1): kDisable plaintext only, kStrict mTLS
+// only (a plaintext client fails the handshake), kPermissive either, told apart by the first
+// bytes as Istio's inbound listener does.
+struct ServerTls {
+  boost::asio::ssl::context* context = nullptr;  // nullptr: plaintext only
+  enum class Accept : std::uint8_t { kPlaintext, kMutualTls, kBoth } accept = Accept::kPlaintext;
 };
 
 class HttpSession;
@@ -45,19 +55,38 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Writes the response to the current request; ignored once the connection is closed.
   void respond(HttpResponse response);
   void close();
-  bool open() const { return socket_.is_open(); }
+  bool open() const { return socket().is_open(); }
+  // The client's SPIFFE id from its verified certificate; empty on plaintext connections.
+  const std::string& peerPrincipal() const { return peer_principal_; }
   // Envoy pins a downstream connection to one worker (§3.4); the server assigns them in turn.
   std::uint32_t worker() const { return worker_; }
 
  private:
+  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+  const boost::asio::ip::tcp::socket& socket() const { return tls_ ? tls_->next_layer() : socket_; }
+  boost::asio::ip::tcp::socket& socket() { return tls_ ? tls_->next_layer() : socket_; }
+  // Runs `operation` on the connection's stream: TLS or plain TCP.
+  template <class Operation>
+  void onStream(Operation&& operation) {
+    if (tls_) {
+      operation(*tls_);
+    } else {
+      operation(socket_);
+    }
+  }
+  void startTls();
+  void onHandshake(const boost::system::error_code& error, std::size_t used);
   void readRequest();
   void onRead(const boost::system::error_code& error);
   void reject(unsigned status);
   void onWritten(const boost::system::error_code& error, bool keep_alive);
 
   boost::asio::ip::tcp::socket socket_;
+  std::optional<TlsStream> tls_;
   HttpServer& server_;
   const std::uint32_t worker_;
+  std::string peer_principal_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<HttpResponse> writing_;
@@ -75,9 +104,16 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Before start(): `tls.context` must outlive the server.
+  void setTls(ServerTls tls) { tls_ = tls; }
+  const ServerTls& tls() const { return tls_; }
   void start();
   void stop();
   boost::asio::ip::tcp::endpoint localEndpoint() const { return local_; }
+  // TLS handshakes completed and failed on accepted connections.
+  std::uint64_t tlsHandshakes() const { return tls_handshakes_; }
+  std::uint64_t tlsFailures() const { return tls_failures_; }
+  void countHandshake(bool ok) { ++(ok ? tls_handshakes_ : tls_failures_); }
   RequestHandler& handler() { return handler_; }
   const ServerLimits& limits() const { return limits_; }
 
@@ -89,7 +125,10 @@ class HttpServer {
   RequestHandler& handler_;
   const ServerLimits limits_;
   const std::uint32_t workers_;
+  ServerTls tls_;
   std::uint32_t next_worker_ = 0;
+  std::uint64_t tls_handshakes_ = 0;
+  std::uint64_t tls_failures_ = 0;
   std::list<std::weak_ptr<HttpSession>> sessions_;
   bool stopped_ = false;
 };

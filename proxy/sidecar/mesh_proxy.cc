@@ -32,8 +32,8 @@ void DownstreamRequest::onRequestComplete(const core::RequestOutcome& outcome) {
 void ProxyListener::onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) {
   DownstreamRequest& downstream = in_flight_.emplace_back(*this, session);
   downstream.self = std::prev(in_flight_.end());
-  // Plain TCP between proxies: no peer certificate, so no principal for authorization.
-  proxy_->startRequest(toCoreRequest(request), session->worker(), downstream);
+  proxy_->startRequest(toCoreRequest(request), session->worker(), downstream,
+                       session->peerPrincipal());
 }
 
 void ProxyListener::complete(DownstreamRequest& request, const core::RequestOutcome& outcome) {
@@ -52,22 +52,31 @@ void ProxyListener::complete(DownstreamRequest& request, const core::RequestOutc
 
 MeshProxy::MeshProxy(boost::asio::io_context& io, const sim::Scenario& scenario,
                      const sim::ScenarioPolicies& policies, const PodRef& pod,
-                     const std::vector<PodEndpoint>& endpoints, const std::string& app_address,
-                     const MeshProxyListeners& listen, ServerLimits limits)
-    : loop_(io),
+                     const std::vector<PodEndpoint>& endpoints, const MeshProxySettings& settings)
+    : scenario_(scenario),
+      policies_(policies),
+      pod_(pod),
+      loop_(io),
       // The simulator's sidecar draws from the same stream (Mesh::stream(pod, "proxy")).
       random_(scenario.seed, 0, pod.name, "proxy"),
-      transport_(io, limits) {
+      tls_(settings.tls_dir.empty() ? nullptr
+                                    : std::make_unique<WorkloadTls>(settings.tls_dir, pod.name)),
+      transport_(io, settings.limits, [this](const core::Host& host) { return clientTls(host); }),
+      local_transport_(io, settings.limits) {
+  const ServerLimits limits = settings.limits;
+  const std::string& app_address = settings.app_address;
   if (!parseEndpoint(app_address)) {
     throw AddressError("'" + app_address + "' is not an IP:PORT address for the app");
   }
   std::map<std::string, std::string> addresses;
   for (const PodEndpoint& endpoint : endpoints) {
-    if (!findPod(scenario, endpoint.pod)) {
+    const std::optional<PodRef> peer = findPod(scenario, endpoint.pod);
+    if (!peer) {
       throw AddressError("endpoints: pod '" + endpoint.pod + "' is not in scenario '" +
                          scenario.name + "'");
     }
     addresses[endpoint.pod] = endpoint.address;
+    peer_services_[endpoint.address] = peer->service;
   }
   sim::ProxyConfigurationBuilder builder(scenario, policies);
   // In the simulator's order, so both balance over the same host list.
@@ -89,18 +98,45 @@ MeshProxy::MeshProxy(boost::asio::io_context& io, const sim::Scenario& scenario,
   outbound_proxy_ = std::make_unique<core::Proxy>(
       checked(std::move(configuration.outbound), "outbound"), loop_, random_, transport_);
   inbound_proxy_ = std::make_unique<core::Proxy>(
-      checked(std::move(*configuration.inbound), "inbound"), loop_, random_, transport_);
+      checked(std::move(*configuration.inbound), "inbound"), loop_, random_, local_transport_);
   outbound_listener_.attach(*outbound_proxy_);
   inbound_listener_.attach(*inbound_proxy_);
   const std::uint32_t workers = outbound_proxy_->config().workers;
-  outbound_server_ = std::make_unique<HttpServer>(openListener(io, listen.outbound),
+  outbound_server_ = std::make_unique<HttpServer>(openListener(io, settings.outbound),
                                                   outbound_listener_, limits, workers);
-  inbound_server_ = std::make_unique<HttpServer>(openListener(io, listen.inbound),
+  inbound_server_ = std::make_unique<HttpServer>(openListener(io, settings.inbound),
                                                  inbound_listener_, limits, workers);
-  admin_server_ = std::make_unique<HttpServer>(openListener(io, listen.admin), *this, limits);
+  admin_server_ = std::make_unique<HttpServer>(openListener(io, settings.admin), *this, limits);
+  if (tls_ && service.has_sidecar) {
+    // PeerAuthentication on the inbound port (§7.1); a pod without a sidecar has a plaintext
+    // port, whatever the policy.
+    ServerTls server_tls{&tls_->server, ServerTls::Accept::kBoth};
+    if (configuration.inbound_mtls == core::MtlsMode::kStrict) {
+      server_tls.accept = ServerTls::Accept::kMutualTls;
+    } else if (configuration.inbound_mtls == core::MtlsMode::kDisable) {
+      server_tls.accept = ServerTls::Accept::kPlaintext;
+    }
+    inbound_server_->setTls(server_tls);
+  }
   outbound_server_->start();
   inbound_server_->start();
   admin_server_->start();
+}
+
+ClientTls MeshProxy::clientTls(const core::Host& host) const {
+  const auto peer = peer_services_.find(host.address());
+  if (!tls_ || peer == peer_services_.end()) {
+    return {};
+  }
+  const core::ClientTransport transport = sim::clientTransportTo(
+      scenario_, policies_, scenario_.services[pod_.service].has_sidecar, peer->second);
+  if (transport == core::ClientTransport::kPlaintext) {
+    return {};
+  }
+  const sim::ServiceSpec& server = scenario_.services[peer->second];
+  // Istio checks the server's identity against the service account it expects (§7.2).
+  return {&tls_->client,
+          "spiffe://cluster.local/ns/" + server.namespace_name + "/sa/" + server.service_account};
 }
 
 MeshProxy::~MeshProxy() {
@@ -121,6 +157,10 @@ void MeshProxy::shutdown() {
 }
 
 std::vector<ProxyStatsView> MeshProxy::views() {
+  inbound_listener_.stats().ssl_handshake = inbound_server_->tlsHandshakes();
+  inbound_listener_.stats().ssl_connection_error = inbound_server_->tlsFailures();
+  outbound_listener_.stats().ssl_handshake = transport_.tlsHandshakes();
+  outbound_listener_.stats().ssl_connection_error = transport_.tlsFailures();
   return {{"outbound", &outbound_listener_.stats(), outbound_proxy_.get()},
           {"inbound", &inbound_listener_.stats(), inbound_proxy_.get()}};
 }

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "proxy/common/scenario_pods.h"
 #include "proxy/http/asio_upstream_transport.h"
 #include "proxy/http/http_server.h"
+#include "proxy/tls/workload_certificates.h"
 #include "sim/mesh/scenario_policies.h"
 #include "sim/random/random_stream.h"
 
@@ -53,6 +55,7 @@ class ProxyListener final : public RequestHandler {
   void complete(DownstreamRequest& request, const core::RequestOutcome& outcome);
   const std::string& name() const { return name_; }
   const ListenerStats& stats() const { return stats_; }
+  ListenerStats& stats() { return stats_; }
   core::Proxy* proxy() { return proxy_; }
 
  private:
@@ -62,11 +65,16 @@ class ProxyListener final : public RequestHandler {
   std::list<DownstreamRequest> in_flight_;
 };
 
-// Where a MeshProxy listens (listen specs: "IP:PORT" or "fd:N", see openListener).
-struct MeshProxyListeners {
+// How a MeshProxy is wired: where it listens (listen specs: "IP:PORT" or "fd:N", see
+// openListener), where its app is, its limits, and the directory holding ca.crt and the pod's
+// <pod>.crt/<pod>.key (empty: no certificates, every connection plaintext).
+struct MeshProxySettings {
   std::string inbound = "127.0.0.1:0";
   std::string outbound = "127.0.0.1:0";
   std::string admin = "127.0.0.1:0";
+  std::string app_address;
+  ServerLimits limits;
+  std::string tls_dir;
 };
 
 // A real sidecar for one pod of a scenario: the same core::Proxy objects the simulator's Sidecar
@@ -74,14 +82,17 @@ struct MeshProxyListeners {
 // single-threaded io_context. Outbound: the app's calls (Host header = service) are routed,
 // balanced, retried and timed out by the core and sent to peers' inbound listeners. Inbound:
 // peers' requests go through the core's inbound proxy (authorization, local pool) to the app.
+// With certificates, connections to peers use mTLS where the policy says so (DestinationRule
+// tls.mode, else Istio auto mTLS) and the inbound listener accepts what the pod's
+// PeerAuthentication allows; authorization sees the caller's SPIFFE id.
 // The admin listener serves /stats, /stats/prometheus, /ready and POST /quitquitquit.
 class MeshProxy final : public RequestHandler {
  public:
-  // Throws AddressError for bad listen specs or endpoints naming unknown pods.
+  // Throws AddressError for bad listen specs or endpoints naming unknown pods, and
+  // std::runtime_error for unreadable certificates.
   MeshProxy(boost::asio::io_context& io, const sim::Scenario& scenario,
             const sim::ScenarioPolicies& policies, const PodRef& pod,
-            const std::vector<PodEndpoint>& endpoints, const std::string& app_address,
-            const MeshProxyListeners& listen, ServerLimits limits = {});
+            const std::vector<PodEndpoint>& endpoints, const MeshProxySettings& settings);
   ~MeshProxy() override;
   MeshProxy(const MeshProxy&) = delete;
   MeshProxy& operator=(const MeshProxy&) = delete;
@@ -109,9 +120,18 @@ class MeshProxy final : public RequestHandler {
  private:
   std::vector<ProxyStatsView> views();
 
+  ClientTls clientTls(const core::Host& host) const;
+
+  const sim::Scenario& scenario_;
+  const sim::ScenarioPolicies& policies_;
+  const PodRef pod_;
   AsioEventLoop loop_;
   sim::RandomStream random_;
-  AsioUpstreamTransport transport_;
+  std::unique_ptr<WorkloadTls> tls_;
+  // Peer address -> its service, for the per-connection mTLS decision.
+  std::map<std::string, sim::Index> peer_services_;
+  AsioUpstreamTransport transport_;        // to peers
+  AsioUpstreamTransport local_transport_;  // to the local app, always plaintext
   // Declared before the proxies so requests they still reference outlive them.
   ProxyListener outbound_listener_{"outbound"};
   ProxyListener inbound_listener_{"inbound"};

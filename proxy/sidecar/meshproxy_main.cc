@@ -17,18 +17,18 @@ namespace {
 constexpr const char* kUsage =
     "usage: meshproxy --scenario FILE --pod NAME --endpoints FILE --app IP:PORT\n"
     "                 [--inbound LISTEN] [--outbound LISTEN] [--admin LISTEN]\n"
-    "                 [--max-header-bytes N] [--set key=value]...\n"
+    "                 [--tls-dir DIR] [--max-header-bytes N] [--set key=value]...\n"
     "LISTEN is IP:PORT (port 0: the kernel picks one) or fd:N (an inherited listening socket).\n"
+    "--tls-dir holds ca.crt and the pod's NAME.crt/NAME.key (meshproxy-harness writes them);\n"
+    "without it every connection is plaintext.\n"
     "Prints one line 'meshproxy ready pod=... inbound=... outbound=... admin=...' once serving.\n";
 
 int run(const std::vector<std::string>& args) {
   std::string scenario_path;
   std::string pod_name;
   std::string endpoints_path;
-  std::string app_address;
   std::vector<std::string> overrides;
-  meshsim::proxy::MeshProxyListeners listen;
-  meshsim::proxy::ServerLimits limits;
+  meshsim::proxy::MeshProxySettings settings;
   for (std::size_t i = 0; i < args.size(); ++i) {
     bool missing = false;
     if (auto v = meshsim::cli::optionValue(args, i, "--scenario", missing)) {
@@ -38,18 +38,20 @@ int run(const std::vector<std::string>& args) {
     } else if (auto endpoints = meshsim::cli::optionValue(args, i, "--endpoints", missing)) {
       endpoints_path = *endpoints;
     } else if (auto app = meshsim::cli::optionValue(args, i, "--app", missing)) {
-      app_address = *app;
+      settings.app_address = *app;
     } else if (auto in = meshsim::cli::optionValue(args, i, "--inbound", missing)) {
-      listen.inbound = *in;
+      settings.inbound = *in;
     } else if (auto out = meshsim::cli::optionValue(args, i, "--outbound", missing)) {
-      listen.outbound = *out;
+      settings.outbound = *out;
     } else if (auto admin = meshsim::cli::optionValue(args, i, "--admin", missing)) {
-      listen.admin = *admin;
+      settings.admin = *admin;
+    } else if (auto tls = meshsim::cli::optionValue(args, i, "--tls-dir", missing)) {
+      settings.tls_dir = *tls;
     } else if (auto set = meshsim::cli::optionValue(args, i, "--set", missing)) {
       overrides.push_back(*set);
     } else if (auto header = meshsim::cli::optionValue(args, i, "--max-header-bytes", missing)) {
       try {
-        limits.max_header_bytes = static_cast<std::uint32_t>(std::stoul(*header));
+        settings.limits.max_header_bytes = static_cast<std::uint32_t>(std::stoul(*header));
       } catch (const std::exception&) {
         std::cerr << "meshproxy: --max-header-bytes needs a number\n";
         return 2;
@@ -63,7 +65,8 @@ int run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  if (scenario_path.empty() || pod_name.empty() || endpoints_path.empty() || app_address.empty()) {
+  if (scenario_path.empty() || pod_name.empty() || endpoints_path.empty() ||
+      settings.app_address.empty()) {
     std::cerr << kUsage;
     return 2;
   }
@@ -87,8 +90,7 @@ int run(const std::vector<std::string>& args) {
   boost::asio::io_context io(1);
   try {
     meshsim::proxy::MeshProxy proxy(io, variant->scenario, variant->policies, *pod,
-                                    meshsim::proxy::readEndpointsFile(endpoints_path), app_address,
-                                    listen, limits);
+                                    meshsim::proxy::readEndpointsFile(endpoints_path), settings);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     proxy.onShutdown([&] {
       signals.cancel();
@@ -104,7 +106,7 @@ int run(const std::vector<std::string>& args) {
               << " outbound=" << meshsim::proxy::toString(proxy.outboundEndpoint())
               << " admin=" << meshsim::proxy::toString(proxy.adminEndpoint()) << std::endl;
     io.run();
-  } catch (const meshsim::proxy::AddressError& error) {
+  } catch (const std::runtime_error& error) {
     std::cerr << "meshproxy: " << error.what() << "\n";
     return 2;
   }

@@ -131,20 +131,8 @@ void Mesh::configureProxies() {
 }
 
 ConnectionSecurity Mesh::security(const Workload& client, const Workload& server) const {
-  core::ClientTransport transport = core::ClientTransport::kPlaintext;
-  if (client.has_sidecar) {
-    // DestinationRule tls.mode if one sets it, else Istio auto mTLS: ISTIO_MUTUAL to endpoints
-    // with a sidecar (§7.2). mtls.mode: disable turns auto mTLS off.
-    std::optional<core::ClientTlsMode> destination_rule_mode;
-    if (server.app) {
-      if (const istio::ClusterDefinition* cluster =
-              policies_.base.cluster(scenario_.services[server.service].name)) {
-        destination_rule_mode = cluster->policy.tls_mode;
-      }
-    }
-    transport = core::clientTransport(core::clientTlsMode(
-        destination_rule_mode, scenario_.mtls.mode != MtlsMode::Disable, server.has_sidecar));
-  }
+  const core::ClientTransport transport = clientTransportTo(
+      scenario_, policies_, client.has_sidecar, server.app ? server.service : kAll);
   // A pod without a sidecar has a plaintext-only port.
   const core::MtlsMode server_mode =
       server.has_sidecar ? server.inbound_mtls : core::MtlsMode::kDisable;

@@ -47,6 +47,24 @@ core::RouteEntry routeTo(const std::string& cluster, core::Duration timeout,
 
 }  // namespace
 
+core::ClientTransport clientTransportTo(const Scenario& scenario, const ScenarioPolicies& policies,
+                                        bool client_has_sidecar, Index server_service) {
+  if (!client_has_sidecar) {
+    return core::ClientTransport::kPlaintext;
+  }
+  std::optional<core::ClientTlsMode> destination_rule_mode;
+  bool server_has_sidecar = false;
+  if (server_service < scenario.services.size()) {
+    const ServiceSpec& server = scenario.services[server_service];
+    server_has_sidecar = server.has_sidecar;
+    if (const istio::ClusterDefinition* cluster = policies.base.cluster(server.name)) {
+      destination_rule_mode = cluster->policy.tls_mode;
+    }
+  }
+  return core::clientTransport(core::clientTlsMode(
+      destination_rule_mode, scenario.mtls.mode != MtlsMode::Disable, server_has_sidecar));
+}
+
 std::string podName(const ServiceSpec& service, const VersionSpec& version, Index replica) {
   return service.name + "-" + version.name + "-" + std::to_string(replica);
 }

@@ -32,6 +32,12 @@ struct PodPlacement {
   std::string app_address = "127.0.0.1:9080";
 };
 
+// How a client reaches a pod of service `server_service` (§7.2): plaintext without a client
+// sidecar; else the DestinationRule's tls.mode if one sets it, else Istio auto mTLS (unless the
+// scenario's mtls.mode is disable) to pods with a sidecar.
+core::ClientTransport clientTransportTo(const Scenario& scenario, const ScenarioPolicies& policies,
+                                        bool client_has_sidecar, Index server_service);
+
 // "<service>-<version>-<replica>", the name of a pod everywhere (random streams, traces, the real
 // mesh's endpoints file).
 std::string podName(const ServiceSpec& service, const VersionSpec& version, Index replica);

@@ -20,7 +20,8 @@ TEST(ProxyStatsTest, ListenerCountersByClassRejectionAndFlag) {
   EXPECT_EQ(parsed.at("meshproxy.outbound.rejected_431"), 1u);
   EXPECT_EQ(parsed.at("meshproxy.outbound.response_flags.UO"), 1u);
   EXPECT_EQ(parsed.at("meshproxy.outbound.response_flags.DI"), 1u);
-  EXPECT_EQ(parsed.size(), 9u);
+  EXPECT_EQ(parsed.at("meshproxy.outbound.ssl.handshake"), 0u);
+  EXPECT_EQ(parsed.size(), 11u);
 }
 
 TEST(ProxyStatsTest, PrometheusTextHasOneTypeLinePerFamily) {

@@ -69,11 +69,11 @@ class MeshProxyTest : public ::testing::Test {
       app_ = std::make_unique<TestService>(io_.io(), scenario_, *findPod(scenario_, "front-v1-0"),
                                            openListener(io_.io(), "127.0.0.1:0"), std::nullopt,
                                            std::chrono::steady_clock::now());
-      ServerLimits limits;
-      limits.max_header_bytes = 4096;
-      proxy_ = std::make_unique<MeshProxy>(
-          io_.io(), scenario_, policies_, *findPod(scenario_, "front-v1-0"), endpoints,
-          toString(app_->localEndpoint()), MeshProxyListeners{}, limits);
+      MeshProxySettings settings;
+      settings.limits.max_header_bytes = 4096;
+      settings.app_address = toString(app_->localEndpoint());
+      proxy_ = std::make_unique<MeshProxy>(io_.io(), scenario_, policies_,
+                                           *findPod(scenario_, "front-v1-0"), endpoints, settings);
       proxy_->onShutdown([this] { shut_down_ = true; });
     });
   }
