@@ -59,6 +59,8 @@ std::string renderStatsText(const std::vector<ProxyStatsView>& views) {
     const std::string http = "http." + view.listener + ".";
     const ListenerStats& stats = *view.stats;
     lines[http + "downstream_rq_total"] = stats.downstream_rq_total;
+    lines["meshproxy." + view.listener + ".downstream_rq_cancelled"] =
+        stats.downstream_rq_cancelled;
     for (std::size_t c = 0; c < stats.downstream_rq_by_class.size(); ++c) {
       lines[http + "downstream_rq_" + std::to_string(c + 1) + "xx"] =
           stats.downstream_rq_by_class[c];

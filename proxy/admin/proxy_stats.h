@@ -13,6 +13,7 @@ namespace meshsim::proxy {
 // Counters of one HTTP listener, under Envoy's names where Envoy has one (http.<prefix>.*).
 struct ListenerStats {
   std::uint64_t downstream_rq_total = 0;
+  std::uint64_t downstream_rq_cancelled = 0;              // the client went away before the answer
   std::array<std::uint64_t, 5> downstream_rq_by_class{};  // 1xx..5xx
   // Requests the HTTP codec answered itself (400 malformed, 413 body, 431 headers).
   std::map<unsigned, std::uint64_t> rejected;

@@ -47,7 +47,9 @@ int serve(const meshsim::sim::Scenario& scenario,
     meshsim::proxy::RealMesh mesh(scenario, mesh_options, std::chrono::steady_clock::now());
     for (const meshsim::proxy::RealPod& pod : mesh.pods()) {
       std::cout << "pod " << pod.pod.name << " app=" << pod.app << " inbound=" << pod.inbound
-                << " outbound=" << pod.outbound << " admin=" << pod.admin << "\n";
+                << " outbound=" << pod.outbound << " admin=" << pod.admin
+                << " app_pid=" << pod.app_process->pid()
+                << " proxy_pid=" << pod.proxy_process->pid() << "\n";
     }
     std::cout << "serving; SIGINT or SIGTERM stops every process" << std::endl;
     int received = 0;

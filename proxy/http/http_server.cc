@@ -106,7 +106,24 @@ void HttpSession::onRead(const boost::system::error_code& error) {
   HttpRequest request = parser_->release();
   request_keep_alive_ = request.keep_alive();
   awaiting_response_ = true;
+  watchForHangup();
   server_.handler().onRequest(shared_from_this(), std::move(request));
+}
+
+void HttpSession::watchForHangup() {
+  socket().async_wait(tcp::socket::wait_read,
+                      [self = shared_from_this()](const boost::system::error_code& error) {
+                        // Readable with nothing to read: the client's end of the stream (or an
+                        // error). Readable with bytes: a pipelined request (or TLS record), left
+                        // for after the response.
+                        boost::system::error_code ignored;
+                        if (!self->awaiting_response_ || !self->open() ||
+                            (!error && self->socket().available(ignored) > 0)) {
+                          return;
+                        }
+                        self->close();
+                        self->server_.handler().onHangup(self);
+                      });
 }
 
 void HttpSession::reject(unsigned status) {

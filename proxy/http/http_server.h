@@ -40,6 +40,9 @@ class RequestHandler {
   virtual void onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) = 0;
   // The server answered a request it could not parse itself (400, 413, 431).
   virtual void onRejected(unsigned status) = 0;
+  // The client closed its connection before the answer (e.g. an app-level timeout); the session
+  // is closed and a later respond() goes nowhere.
+  virtual void onHangup(const std::shared_ptr<HttpSession>& session) = 0;
 };
 
 class HttpServer;
@@ -79,6 +82,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void onHandshake(const boost::system::error_code& error, std::size_t used);
   void readRequest();
   void onRead(const boost::system::error_code& error);
+  // While a request is with the handler nothing is read (no pipelining), so the end of the
+  // client's stream is watched for separately.
+  void watchForHangup();
   void reject(unsigned status);
   void onWritten(const boost::system::error_code& error, bool keep_alive);
 

@@ -32,8 +32,19 @@ void DownstreamRequest::onRequestComplete(const core::RequestOutcome& outcome) {
 void ProxyListener::onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) {
   DownstreamRequest& downstream = in_flight_.emplace_back(*this, session);
   downstream.self = std::prev(in_flight_.end());
-  proxy_->startRequest(toCoreRequest(request), session->worker(), downstream,
-                       session->peerPrincipal());
+  downstream.filter = &proxy_->startRequest(toCoreRequest(request), session->worker(), downstream,
+                                            session->peerPrincipal());
+}
+
+void ProxyListener::onHangup(const std::shared_ptr<HttpSession>& session) {
+  for (auto it = in_flight_.begin(); it != in_flight_.end(); ++it) {
+    if (it->session() == session) {
+      ++stats_.downstream_rq_cancelled;
+      it->filter->cancel();
+      in_flight_.erase(it);
+      return;
+    }
+  }
 }
 
 void ProxyListener::complete(DownstreamRequest& request, const core::RequestOutcome& outcome) {

@@ -33,6 +33,7 @@ class DownstreamRequest final : public core::DownstreamCallbacks {
       : listener_(listener), session_(std::move(session)) {}
   void onRequestComplete(const core::RequestOutcome& outcome) override;
   const std::shared_ptr<HttpSession>& session() const { return session_; }
+  core::RouterFilter* filter = nullptr;
 
   std::list<DownstreamRequest>::iterator self;
 
@@ -51,6 +52,8 @@ class ProxyListener final : public RequestHandler {
   void attach(core::Proxy& proxy) { proxy_ = &proxy; }
   void onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) override;
   void onRejected(unsigned status) override { ++stats_.rejected[status]; }
+  // The caller gave up: the request is cancelled in the core, as a simulated app's timeout does.
+  void onHangup(const std::shared_ptr<HttpSession>& session) override;
 
   void complete(DownstreamRequest& request, const core::RequestOutcome& outcome);
   const std::string& name() const { return name_; }
@@ -116,6 +119,7 @@ class MeshProxy final : public RequestHandler {
   // Admin endpoint (RequestHandler)
   void onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) override;
   void onRejected(unsigned) override {}
+  void onHangup(const std::shared_ptr<HttpSession>&) override {}
 
  private:
   std::vector<ProxyStatsView> views();

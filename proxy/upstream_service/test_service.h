@@ -37,6 +37,8 @@ class TestService final : public RequestHandler {
 
   void onRequest(const std::shared_ptr<HttpSession>& session, HttpRequest request) override;
   void onRejected(unsigned) override {}
+  // The caller gave up; the work goes on and its answer is dropped (wasted work, as simulated).
+  void onHangup(const std::shared_ptr<HttpSession>&) override {}
 
  private:
   friend struct TestJob;

@@ -21,7 +21,8 @@ TEST(ProxyStatsTest, ListenerCountersByClassRejectionAndFlag) {
   EXPECT_EQ(parsed.at("meshproxy.outbound.response_flags.UO"), 1u);
   EXPECT_EQ(parsed.at("meshproxy.outbound.response_flags.DI"), 1u);
   EXPECT_EQ(parsed.at("meshproxy.outbound.ssl.handshake"), 0u);
-  EXPECT_EQ(parsed.size(), 11u);
+  EXPECT_EQ(parsed.at("meshproxy.outbound.downstream_rq_cancelled"), 0u);
+  EXPECT_EQ(parsed.size(), 12u);
 }
 
 TEST(ProxyStatsTest, PrometheusTextHasOneTypeLinePerFamily) {

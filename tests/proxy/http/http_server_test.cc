@@ -24,8 +24,10 @@ class EchoHandler : public RequestHandler {
     session->respond(textResponse(200, std::string(request.target()), request.version()));
   }
   void onRejected(unsigned status) override { rejected.push_back(status); }
+  void onHangup(const std::shared_ptr<HttpSession>&) override { ++hangups; }
 
   std::vector<unsigned> rejected;
+  int hangups = 0;
   std::shared_ptr<HttpSession> held;
 };
 
@@ -91,7 +93,7 @@ TEST_F(HttpServerTest, KeepAliveServesRequestsInTurnOnOneConnection) {
 TEST_F(HttpServerTest, StopClosesConnectionsWithRequestsInFlight) {
   std::promise<std::string> result;
   std::thread client(
-      [&] { result.set_value(exchangeRaw(endpoint_, "GET /hold HTTP/1.1\r\n\r\n")); });
+      [&] { result.set_value(exchangeRaw(endpoint_, "GET /hold HTTP/1.1\r\n\r\n", false)); });
   // The request is held once the handler has seen it; poll on the io thread until then.
   bool held = false;
   while (!held) {
@@ -100,11 +102,22 @@ TEST_F(HttpServerTest, StopClosesConnectionsWithRequestsInFlight) {
   io_.sync([&] { server_->stop(); });
   client.join();
   EXPECT_EQ(result.get_future().get(), "");
+  io_.sync([&] { EXPECT_EQ(handler_.hangups, 0); });
   io_.sync([&] {
     // A late response into a closed session is dropped.
     handler_.held->respond(textResponse(200, "late"));
     EXPECT_FALSE(handler_.held->open());
   });
+}
+
+TEST_F(HttpServerTest, AClientThatGoesAwayWhileWaitingIsReported) {
+  // exchangeRaw ends its side after the request: the server sees the hang-up while holding it.
+  EXPECT_EQ(exchangeRaw(endpoint_, "GET /hold HTTP/1.1\r\n\r\n"), "");
+  int hangups = 0;
+  while (hangups == 0) {
+    io_.sync([&] { hangups = handler_.hangups; });
+  }
+  io_.sync([&] { EXPECT_FALSE(handler_.held->open()); });
 }
 
 TEST_F(HttpServerTest, ClientFetchGetsTheResponse) {

@@ -39,16 +39,19 @@ class IoThread {
   std::thread thread_;
 };
 
-// Sends raw bytes on a new connection, ends its side, and returns everything the server sends
-// until it closes.
-inline std::string exchangeRaw(const boost::asio::ip::tcp::endpoint& to, const std::string& bytes) {
+// Sends raw bytes on a new connection, ends its side unless told not to, and returns everything
+// the server sends until it closes.
+inline std::string exchangeRaw(const boost::asio::ip::tcp::endpoint& to, const std::string& bytes,
+                               bool end_stream = true) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   socket.connect(to);
   boost::asio::write(socket, boost::asio::buffer(bytes));
   // Nothing more comes: a server waiting for the rest of a message sees the end of the stream.
   boost::system::error_code error;
-  socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, error);
+  if (end_stream) {
+    socket.shutdown(boost::asio::ip::tcp::socket::shutdown_send, error);
+  }
   std::string out;
   char chunk[4096];
   while (true) {
