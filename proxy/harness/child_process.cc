@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -158,6 +160,26 @@ std::string ChildProcess::stop(std::chrono::milliseconds grace) {
     return "exit " + std::to_string(WEXITSTATUS(*status_));
   }
   return "signal " + std::to_string(WTERMSIG(*status_));
+}
+
+std::chrono::nanoseconds ChildProcess::cpuTime() const {
+  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  // Fields 14 and 15 (utime, stime, in clock ticks) follow the parenthesised command name.
+  const std::size_t close = text.rfind(')');
+  if (close == std::string::npos) {
+    return std::chrono::nanoseconds(0);
+  }
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  long long ticks = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index >= 14) {
+      ticks += std::stoll(field);
+    }
+  }
+  return std::chrono::nanoseconds(ticks * 1'000'000'000LL / ::sysconf(_SC_CLK_TCK));
 }
 
 LoopbackListener::LoopbackListener() {

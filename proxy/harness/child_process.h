@@ -28,6 +28,8 @@ class ChildProcess {
   std::string stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   // True while the child has not exited (reaps it if it has).
   bool running();
+  // CPU time (user + system) the running child has used so far; zero once it is gone.
+  std::chrono::nanoseconds cpuTime() const;
   pid_t pid() const { return pid_; }
   const std::string& name() const { return name_; }
 

@@ -136,6 +136,11 @@ int run(const std::vector<std::string>& args) {
     std::cout << "scenario " << variant->scenario.name << ": real mesh on 127.0.0.1 vs "
               << options.replications << " simulated replications\n";
     meshsim::proxy::printComparison(std::cout, result.rows, options.tolerance);
+    std::cout << "sidecar CPU per request, measured on the real proxies and simulated with: "
+              << std::chrono::duration_cast<std::chrono::microseconds>(
+                     result.sidecar_cpu_per_request)
+                     .count()
+              << " us\n";
     if (result.load.unanswered > 0) {
       std::cout << result.load.unanswered << " requests were still unanswered at the end\n";
     }

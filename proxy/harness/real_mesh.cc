@@ -138,6 +138,14 @@ std::vector<std::map<std::string, std::uint64_t>> RealMesh::scrapeStats() const 
   return out;
 }
 
+std::chrono::nanoseconds RealMesh::proxyCpu() const {
+  std::chrono::nanoseconds total{0};
+  for (const RealPod& real : pods_) {
+    total += real.proxy_process->cpuTime();
+  }
+  return total;
+}
+
 std::vector<std::string> RealMesh::exitedProcesses() {
   std::vector<std::string> out;
   for (RealPod& real : pods_) {

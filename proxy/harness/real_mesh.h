@@ -53,6 +53,8 @@ class RealMesh {
   std::vector<boost::asio::ip::tcp::endpoint> entryPoints(sim::Index service) const;
   // Every pod's /stats, parsed; throws std::runtime_error when a proxy does not answer.
   std::vector<std::map<std::string, std::uint64_t>> scrapeStats() const;
+  // CPU time all meshproxy processes have used so far.
+  std::chrono::nanoseconds proxyCpu() const;
   // Processes that exited on their own (crashed) so far.
   std::vector<std::string> exitedProcesses();
   // Stops every process (SIGTERM, then SIGKILL) and returns "<name>: <status>" per process.

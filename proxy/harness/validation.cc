@@ -83,7 +83,9 @@ ValidationResult validateAgainstReal(const sim::Variant& variant, const Validati
     load.duration = scenario.duration;
     load.seed = scenario.seed;
     log << "real: " << load.rate << " rps for " << core::toSeconds(load.duration) << " s\n";
+    const std::chrono::nanoseconds cpu_before = mesh.proxyCpu();
     result.load = driveLoad(scenario, entry_points, load);
+    const std::chrono::nanoseconds proxy_cpu = mesh.proxyCpu() - cpu_before;
     if (result.load.interrupted) {
       throw std::runtime_error("interrupted");
     }
@@ -95,13 +97,37 @@ ValidationResult validateAgainstReal(const sim::Variant& variant, const Validati
       }
       throw std::runtime_error(message);
     }
-    real = realCounts(scenario, mesh.scrapeStats(), result.load);
+    const auto stats = mesh.scrapeStats();
+    real = realCounts(scenario, stats, result.load);
+    std::uint64_t proxied = 0;  // requests through one proxy, both listeners of every sidecar
+    for (const auto& pod : stats) {
+      for (const char* listener :
+           {"http.outbound.downstream_rq_total", "http.inbound.downstream_rq_total"}) {
+        if (const auto it = pod.find(listener); it != pod.end()) {
+          proxied += it->second;
+        }
+      }
+    }
+    if (proxied > 0) {
+      result.sidecar_cpu_per_request =
+          std::chrono::duration_cast<core::Duration>(proxy_cpu / proxied);
+    }
     result.exits = mesh.stop();
   }
-  log << "simulated: " << options.replications << " replications\n";
+  // The simulated sidecars cost what meshproxy cost here (DESIGN: calibrated on the machine).
+  sim::Scenario simulated = scenario;
+  if (result.sidecar_cpu_per_request > core::Duration::zero()) {
+    for (sim::ServiceSpec& service : simulated.services) {
+      service.sidecar.cpu_per_request = result.sidecar_cpu_per_request;
+    }
+  }
+  log << "simulated: " << options.replications << " replications, sidecar CPU "
+      << std::chrono::duration_cast<std::chrono::microseconds>(result.sidecar_cpu_per_request)
+             .count()
+      << " us per request (measured)\n";
   std::vector<MeshCounts> runs;
   for (std::size_t r = 0; r < options.replications; ++r) {
-    sim::Mesh mesh(scenario, variant.policies, r);
+    sim::Mesh mesh(simulated, variant.policies, r);
     mesh.run();
     runs.push_back(simulatedCounts(mesh));
   }

@@ -22,6 +22,9 @@ struct ValidationOptions {
 
 struct ValidationResult {
   LoadResult load;
+  // meshproxy CPU per request per proxy, measured during the real run (proxy CPU time over the
+  // requests every listener completed); the simulation runs with it as sidecar.cpu_per_request.
+  core::Duration sidecar_cpu_per_request{0};
   std::vector<ComparisonRow> rows;
   std::vector<std::string> exits;  // how each process ended ("meshproxy front-v1-0: exit 0")
   bool passed = false;             // every checked row agrees and every process exited cleanly
@@ -32,8 +35,9 @@ struct ValidationResult {
 std::vector<std::string> validationProblems(const sim::Scenario& scenario);
 
 // Runs `variant` for real on 127.0.0.1 (RealMesh + driveLoad), then `replications` times in the
-// simulator, and compares them. Progress goes to `log`. Throws std::runtime_error when the real
-// mesh cannot be started or scraped; every process is stopped in all cases.
+// simulator with the sidecar CPU cost measured on this machine, and compares them. Progress goes to
+// `log`. Throws std::runtime_error when the real mesh cannot be started or scraped; every process
+// is stopped in all cases.
 ValidationResult validateAgainstReal(const sim::Variant& variant, const ValidationOptions& options,
                                      std::ostream& log);
 
