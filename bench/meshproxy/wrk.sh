@@ -26,7 +26,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() {
   echo "== $1, $2 connection(s)"
   wrk -t1 -c"$2" -d"$duration" --latency -H "Host: echo" "http://$3/" >"$out.wrk"
-  grep -E 'Requests/sec|^ +(50|90|99)%|Latency |requests in' "$out.wrk"
+  grep -E 'Requests/sec|^ +(50|90|99)%|Latency |requests in|Non-2xx|Socket errors' "$out.wrk"
 }
 for connections in 1 16; do
   run "app alone" $connections "$app"

@@ -111,19 +111,23 @@ void HttpSession::onRead(const boost::system::error_code& error) {
 }
 
 void HttpSession::watchForHangup() {
+  const std::uint64_t request = ++requests_;
   socket().async_wait(tcp::socket::wait_read,
-                      [self = shared_from_this()](const boost::system::error_code& error) {
-                        // Readable with nothing to read: the client's end of the stream (or an
-                        // error). Readable with bytes: a pipelined request (or TLS record), left
-                        // for after the response.
-                        boost::system::error_code ignored;
-                        if (!self->awaiting_response_ || !self->open() ||
-                            (!error && self->socket().available(ignored) > 0)) {
-                          return;
-                        }
-                        self->close();
-                        self->server_.handler().onHangup(self);
+                      [self = shared_from_this(), request](const boost::system::error_code& error) {
+                        self->onReadable(error, request);
                       });
+}
+
+void HttpSession::onReadable(const boost::system::error_code& error, std::uint64_t request) {
+  // Readable with nothing to read: the client's end of the stream (or an error). Readable with
+  // bytes: a pipelined request (or a TLS record), left for after the response.
+  boost::system::error_code ignored;
+  if (requests_ != request || !awaiting_response_ || !open() ||
+      (!error && socket().available(ignored) > 0)) {
+    return;
+  }
+  close();
+  server_.handler().onHangup(shared_from_this());
 }
 
 void HttpSession::reject(unsigned status) {

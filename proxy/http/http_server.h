@@ -85,6 +85,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // While a request is with the handler nothing is read (no pipelining), so the end of the
   // client's stream is watched for separately.
   void watchForHangup();
+  void onReadable(const boost::system::error_code& error, std::uint64_t request);
   void reject(unsigned status);
   void onWritten(const boost::system::error_code& error, bool keep_alive);
 
@@ -98,6 +99,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<HttpResponse> writing_;
   bool request_keep_alive_ = false;
   bool awaiting_response_ = false;
+  // Which request a hang-up watch belongs to: a watch left over from an earlier request on a
+  // keep-alive connection must not take the next request's bytes for a hang-up.
+  std::uint64_t requests_ = 0;
 };
 
 // Accepts connections on a listener and runs an HttpSession for each. stop() closes the listener
