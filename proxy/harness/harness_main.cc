@@ -78,6 +78,7 @@ int run(const std::vector<std::string>& args) {
   options.bin_dir = ownDirectory();
   bool serve_only = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string option = args[i];
     bool missing = false;
     if (auto set = meshsim::cli::optionValue(args, i, "--set", missing)) {
       options.overrides.push_back(*set);
@@ -104,7 +105,7 @@ int run(const std::vector<std::string>& args) {
       options.scenario_file = args[i];
     }
     if (missing) {
-      std::cerr << "meshproxy-harness: " << args[i] << " needs a valid value\n" << kUsage;
+      std::cerr << "meshproxy-harness: " << option << " needs a valid value\n" << kUsage;
       return 2;
     }
   }

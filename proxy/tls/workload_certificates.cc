@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -37,6 +38,11 @@ void configure(boost::asio::ssl::context& context, const std::string& dir,
   const std::string ca = dir + "/ca.crt";
   const std::string certificate = dir + "/" + name + ".crt";
   const std::string key = dir + "/" + name + ".key";
+  for (const std::string* file : {&ca, &certificate, &key}) {
+    if (!std::ifstream(*file)) {
+      throw std::runtime_error(*file + ": cannot read");
+    }
+  }
   SSL_CTX* native = context.native_handle();
   // Istio's sidecars speak TLS 1.3 between each other (§7.4).
   SSL_CTX_set_min_proto_version(native, TLS1_3_VERSION);
