@@ -180,6 +180,7 @@ HttpServer::HttpServer(tcp::acceptor acceptor, RequestHandler& handler, ServerLi
                        std::uint32_t workers)
     : acceptor_(std::move(acceptor)),
       local_(acceptor_.local_endpoint()),
+      accept_retry_(acceptor_.get_executor()),
       handler_(handler),
       limits_(limits),
       workers_(workers == 0 ? 1 : workers) {}
@@ -198,13 +199,21 @@ void HttpServer::accept() {
     if (error == asio::error::operation_aborted || stopped_) {
       return;
     }
-    if (!error) {
-      auto session =
-          std::make_shared<HttpSession>(std::move(socket), *this, next_worker_++ % workers_);
-      std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
-      sessions_.push_back(session);
-      session->start();
+    if (error) {
+      // Out of descriptors or memory: pause instead of spinning on the failing accept.
+      accept_retry_.expires_after(std::chrono::milliseconds(50));
+      accept_retry_.async_wait([this](const boost::system::error_code& wait_error) {
+        if (!wait_error && !stopped_) {
+          accept();
+        }
+      });
+      return;
     }
+    auto session =
+        std::make_shared<HttpSession>(std::move(socket), *this, next_worker_++ % workers_);
+    std::erase_if(sessions_, [](const auto& weak) { return weak.expired(); });
+    sessions_.push_back(session);
+    session->start();
     accept();
   });
 }
@@ -214,6 +223,7 @@ void HttpServer::stop() {
     return;
   }
   stopped_ = true;
+  accept_retry_.cancel();
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   for (const auto& weak : sessions_) {
