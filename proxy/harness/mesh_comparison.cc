@@ -137,9 +137,28 @@ MeshCounts simulatedCounts(sim::Mesh& mesh) {
   return counts;
 }
 
+void noteFirstEjections(const MeshCounts& now, double seconds, MeshCounts& into) {
+  for (const auto& [edge, stats] : now.edges) {
+    const auto ejections = stats.find(kEjections);
+    if (ejections != stats.end() && ejections->second > 0) {
+      into.first_ejection_s.try_emplace(edge, seconds);
+    }
+  }
+}
+
 MeshCounts meanCounts(const std::vector<MeshCounts>& runs) {
   MeshCounts mean;
   const double n = static_cast<double>(runs.size());
+  std::map<std::string, int> ejecting_runs;
+  for (const MeshCounts& run : runs) {
+    for (const auto& [edge, seconds] : run.first_ejection_s) {
+      mean.first_ejection_s[edge] += seconds;
+      ++ejecting_runs[edge];
+    }
+  }
+  for (auto& [edge, seconds] : mean.first_ejection_s) {
+    seconds /= ejecting_runs[edge];
+  }
   for (const MeshCounts& run : runs) {
     for (const auto& [edge, stats] : run.edges) {
       for (const auto& [stat, value] : stats) {
@@ -208,6 +227,15 @@ std::vector<ComparisonRow> compare(const MeshCounts& real, const MeshCounts& sim
     add(edge + ": amplification", amplification(r), amplification(s), Check::kRelative);
     add(edge + ": 5xx", r["upstream_rq_5xx"], s["upstream_rq_5xx"], Check::kNone);
     add(edge + ": ejections", r[kEjections], s[kEjections], Check::kExact);
+    const auto real_first = real.first_ejection_s.find(edge);
+    const auto simulated_first = simulated.first_ejection_s.find(edge);
+    if (real_first != real.first_ejection_s.end() ||
+        simulated_first != simulated.first_ejection_s.end()) {
+      add(edge + ": first ejection at (s)",
+          real_first == real.first_ejection_s.end() ? -1 : real_first->second,
+          simulated_first == simulated.first_ejection_s.end() ? -1 : simulated_first->second,
+          Check::kNone);
+    }
     for (const char* stat : {"upstream_rq_pending_overflow", "upstream_rq_retry_overflow",
                              "upstream_rq_timeout", "upstream_rq_per_try_timeout"}) {
       if (r[stat] > 0 || s[stat] > 0) {

@@ -17,6 +17,9 @@ namespace meshsim::proxy {
 struct MeshCounts {
   std::map<std::string, std::map<std::string, double>> edges;
   std::map<std::string, std::map<std::string, double>> flags;
+  // Per edge, when its first ejection happened (seconds from the start of the load), for edges
+  // that ejected a host; sampled every ~50 ms (real) or every 1 % of the run (simulated).
+  std::map<std::string, double> first_ejection_s;
   double tls_handshakes = 0;  // sidecar-to-sidecar connections set up with TLS
   double requests = 0;
   double succeeded = 0;
@@ -34,8 +37,11 @@ MeshCounts realCounts(const sim::Scenario& scenario,
                       const LoadResult& load);
 // From a finished simulated mesh.
 MeshCounts simulatedCounts(sim::Mesh& mesh);
-// The mean over replications.
+// The mean over replications (first ejection times: over the replications that ejected).
 MeshCounts meanCounts(const std::vector<MeshCounts>& runs);
+// Records, for every edge of `now` whose ejection count is above zero and that `into` has no
+// time for yet, `seconds` as its first ejection time.
+void noteFirstEjections(const MeshCounts& now, double seconds, MeshCounts& into);
 
 enum class Check : std::uint8_t { kNone, kRelative, kExact };
 

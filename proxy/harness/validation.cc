@@ -1,5 +1,6 @@
 #include "proxy/harness/validation.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -14,6 +15,8 @@ namespace {
 
 // Time for every process to start before the load (and the fault clock) begins.
 constexpr std::chrono::milliseconds kStartMargin{1000};
+// How often the real proxies' ejection counters are read during the load.
+constexpr std::chrono::milliseconds kEjectionPoll{50};
 
 // A private directory for the endpoints file, removed with everything in it.
 class TempDir {
@@ -84,7 +87,26 @@ ValidationResult validateAgainstReal(const sim::Variant& variant, const Validati
     load.seed = scenario.seed;
     log << "real: " << load.rate << " rps for " << core::toSeconds(load.duration) << " s\n";
     const std::chrono::nanoseconds cpu_before = mesh.proxyCpu();
+    // Ejection timing: every proxy's /stats, polled beside the load.
+    MeshCounts ejections;
+    std::atomic<bool> loading{true};
+    std::thread watcher([&] {
+      const auto start = std::chrono::steady_clock::now();
+      while (loading) {
+        try {
+          const double seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          noteFirstEjections(realCounts(scenario, mesh.scrapeStats(), LoadResult{}), seconds,
+                             ejections);
+        } catch (const std::runtime_error&) {
+          // A proxy that does not answer is reported after the load; timing is best effort.
+        }
+        std::this_thread::sleep_for(kEjectionPoll);
+      }
+    });
     result.load = driveLoad(scenario, entry_points, load);
+    loading = false;
+    watcher.join();
     const std::chrono::nanoseconds proxy_cpu = mesh.proxyCpu() - cpu_before;
     if (result.load.interrupted) {
       throw std::runtime_error("interrupted");
@@ -99,6 +121,7 @@ ValidationResult validateAgainstReal(const sim::Variant& variant, const Validati
     }
     const auto stats = mesh.scrapeStats();
     real = realCounts(scenario, stats, result.load);
+    real.first_ejection_s = ejections.first_ejection_s;
     std::uint64_t proxied = 0;  // requests through one proxy, both listeners of every sidecar
     for (const auto& pod : stats) {
       for (const char* listener :
@@ -128,8 +151,14 @@ ValidationResult validateAgainstReal(const sim::Variant& variant, const Validati
   std::vector<MeshCounts> runs;
   for (std::size_t r = 0; r < options.replications; ++r) {
     sim::Mesh mesh(simulated, variant.policies, r);
-    mesh.run();
+    // Ejection timing from the progress callback (every 1 % of the run), which only reads.
+    MeshCounts ejections;
+    const double total = core::toSeconds(simulated.warmup + simulated.duration);
+    mesh.run([&](double fraction) {
+      noteFirstEjections(simulatedCounts(mesh), fraction * total, ejections);
+    });
     runs.push_back(simulatedCounts(mesh));
+    runs.back().first_ejection_s = ejections.first_ejection_s;
   }
   result.rows = compare(real, meanCounts(runs), options.tolerance);
   result.passed = result.load.unanswered == 0;
