@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: set up a fresh Debian 12 machine, build everything, run the whole test suite,
-# then rebuild the core and simulator tests with ASan + UBSan and run them again.
+# then rebuild the core, simulator and meshproxy tests with ASan + UBSan and run them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ tools/run-notebooks.sh
 cmake --preset asan
 # The validation suite (label validation, excluded by the asan preset) runs in the Release pass
 # above: it checks statistics, which the sanitizers do not change.
-cmake --build --preset asan --target meshsim_core_tests meshsim_config_tests meshsim_istio_tests meshsim_sim_tests
+cmake --build --preset asan --target meshsim_core_tests meshsim_config_tests meshsim_istio_tests meshsim_sim_tests \
+  meshsim_proxy_tests
 ctest --preset asan -j2
 echo "meshsim: all tests passed"

@@ -3,66 +3,15 @@
 #include <algorithm>
 #include <chrono>
 
-#include "core/policy/cluster_policy.h"
-#include "core/policy/proxy_profile.h"
 #include "sim/mesh/app_call.h"
 #include "sim/mesh/fault_timeline.h"
 #include "sim/mesh/load_generator.h"
 #include "sim/mesh/mesh_connection.h"
+#include "sim/mesh/proxy_configuration.h"
 #include "sim/mesh/replica.h"
 #include "sim/mesh/sidecar.h"
 
 namespace meshsim::sim {
-
-namespace {
-
-core::ProxyProfile coreProfile(ProxyProfile profile) {
-  switch (profile) {
-    case ProxyProfile::Istio:
-      return core::ProxyProfile::kIstio;
-    case ProxyProfile::Envoy:
-      return core::ProxyProfile::kEnvoy;
-    case ProxyProfile::Linkerd:
-      return core::ProxyProfile::kLinkerd;
-  }
-  return core::ProxyProfile::kIstio;
-}
-
-core::HttpProtocol wireProtocol(Protocol protocol) {
-  return protocol == Protocol::Http1 ? core::HttpProtocol::kHttp11 : core::HttpProtocol::kHttp2;
-}
-
-// What a client without a sidecar gets in its place: kube-proxy picks a backend per connection at
-// random and does nothing else (no retries, no limits, no ejection).
-core::ClusterPolicy passThroughPolicy(core::HttpProtocol protocol) {
-  core::ClusterPolicy policy = core::ClusterPolicy::defaultsFor(core::ProxyProfile::kIstio);
-  policy.protocol = protocol;
-  policy.load_balancer.policy = core::LoadBalancerConfig::Policy::Random;
-  policy.load_balancer.healthy_panic_threshold = 0;
-  return policy;
-}
-
-core::RouteEntry routeTo(const std::string& cluster, core::Duration timeout,
-                         std::optional<core::RetryPolicy> retry) {
-  core::RouteEntry route;
-  route.name = "default";
-  route.clusters.push_back(core::WeightedCluster{cluster, 100, core::kUnresolvedCluster});
-  route.timeout = timeout;
-  route.retry_policy = std::move(retry);
-  return route;
-}
-
-core::Endpoint endpointOf(const Workload& workload, const VersionSpec& version,
-                          const Scenario& scenario) {
-  core::Endpoint endpoint;
-  endpoint.address = workload.address;
-  endpoint.weight = version.weight;
-  endpoint.locality.zone = scenario.zones[workload.zone];
-  endpoint.labels = {{"app", scenario.services[workload.service].name}, {"version", version.name}};
-  return endpoint;
-}
-
-}  // namespace
 
 Mesh::Mesh(const Scenario& scenario, const ScenarioPolicies& policies, std::uint64_t replication,
            RecordingOptions recording)
@@ -130,7 +79,7 @@ void Mesh::buildWorkloads() {
         workload->version = v;
         workload->replica = r;
         workload->zone = version.replica_zone.empty() ? 0 : version.replica_zone[r];
-        workload->name = service.name + "-" + version.name + "-" + std::to_string(r);
+        workload->name = podName(service, version, r);
         workload->address = "10.0." + std::to_string(workload->id / 250) + "." +
                             std::to_string(workload->id % 250 + 1) + ":9080";
         workload->principal = "spiffe://cluster.local/ns/" + service.namespace_name + "/sa/" +
@@ -157,138 +106,33 @@ void Mesh::buildWorkloads() {
 }
 
 void Mesh::configureProxies() {
-  const core::ProxyProfile profile = coreProfile(scenario_.profile);
-  const core::RouteDefaults defaults = core::routeDefaultsFor(profile);
-  // Istio manifests configure Istio sidecars; the other profiles run their own defaults.
-  const bool istio = profile == core::ProxyProfile::kIstio;
-
-  // Endpoints per (service, version), as service discovery would list them.
-  std::vector<std::vector<std::vector<core::Endpoint>>> endpoints(scenario_.services.size());
-  for (Index s = 0; s < scenario_.services.size(); ++s) {
-    endpoints[s].resize(scenario_.services[s].versions.size());
-  }
+  ProxyConfigurationBuilder builder(scenario_, policies_);
   for (const auto& workload : workloads_) {
     if (workload->app) {
-      const ServiceSpec& service = scenario_.services[workload->service];
-      endpoints[workload->service][workload->version].push_back(
-          endpointOf(*workload, service.versions[workload->version], scenario_));
+      builder.addEndpoint(workload->service, workload->version, workload->zone, workload->address);
     }
   }
-  const auto serviceEndpoints = [&](Index s, const std::vector<std::string>* versions) {
-    std::vector<core::Endpoint> out;
-    for (Index v = 0; v < scenario_.services[s].versions.size(); ++v) {
-      const std::string& name = scenario_.services[s].versions[v].name;
-      if (versions == nullptr ||
-          std::find(versions->begin(), versions->end(), name) != versions->end()) {
-        out.insert(out.end(), endpoints[s][v].begin(), endpoints[s][v].end());
-      }
-    }
-    return out;
-  };
-
-  // PeerAuthentication: the manifests, plus the scenario's mesh-wide mtls.mode as a root-namespace
-  // policy (strict or disable), which any more specific policy overrides (§7.1 precedence).
-  std::vector<core::PeerAuthentication> peer_authentications = policies_.base.peer_authentications;
-  if (scenario_.mtls.mode != MtlsMode::Auto) {
-    core::PeerAuthentication mesh_wide;
-    mesh_wide.name = "meshsim-mtls-mode";
-    mesh_wide.ns = policies_.base.root_namespace;
-    mesh_wide.mode = scenario_.mtls.mode == MtlsMode::Strict ? core::MtlsMode::kStrict
-                                                             : core::MtlsMode::kDisable;
-    peer_authentications.insert(peer_authentications.begin(), mesh_wide);
-  }
-
   for (auto& workload : workloads_) {
-    const bool meshed = workload->has_sidecar;
-    core::ProxyConfig outbound;
-    outbound.profile = profile;
-    outbound.workers = meshed ? workload->sidecar->spec().workers : 1;
-    outbound.locality.zone = scenario_.zones[workload->zone];
-    if (meshed && istio) {
-      outbound.routes = policies_.base.outbound_routes;
-      for (const istio::ClusterDefinition& definition : policies_.base.clusters) {
-        const Index s = *scenario_.findService(definition.service);
-        core::ClusterPolicy policy = definition.policy;
-        policy.protocol = wireProtocol(scenario_.services[s].protocol);
-        outbound.clusters.push_back(core::ClusterDefinition{
-            definition.name, policy,
-            serviceEndpoints(s, definition.subset.empty() ? nullptr : &definition.versions)});
-      }
-    } else {
-      std::vector<core::VirtualHost> hosts;
-      for (Index s = 0; s < scenario_.services.size(); ++s) {
-        const ServiceSpec& service = scenario_.services[s];
-        core::VirtualHost vhost;
-        vhost.name = service.name;
-        vhost.domains = {service.name, service.name + "." + service.namespace_name,
-                         service.name + "." + service.namespace_name + ".svc.cluster.local"};
-        vhost.routes.push_back(
-            meshed ? routeTo(service.name, defaults.route_timeout, defaults.outbound_retry)
-                   : routeTo(service.name, core::Duration::zero(), std::nullopt));
-        hosts.push_back(std::move(vhost));
-        core::ClusterPolicy policy = meshed ? core::ClusterPolicy::defaultsFor(profile)
-                                            : passThroughPolicy(wireProtocol(service.protocol));
-        policy.protocol = wireProtocol(service.protocol);
-        outbound.clusters.push_back(
-            core::ClusterDefinition{service.name, policy, serviceEndpoints(s, nullptr)});
-      }
-      outbound.routes = core::RouteConfiguration(std::move(hosts));
-    }
-
-    std::optional<core::ProxyConfig> inbound;
+    PodPlacement pod;
     if (workload->app) {
-      const ServiceSpec& service = scenario_.services[workload->service];
-      const VersionSpec& version = service.versions[workload->version];
-      inbound.emplace();
-      inbound->profile = profile;
-      inbound->workers = outbound.workers;
-      inbound->inbound_port = 9080;
-      core::VirtualHost vhost;
-      vhost.name = "inbound";
-      vhost.domains = {"*"};
-      vhost.routes.push_back(
-          meshed ? routeTo("inbound", core::Duration::zero(), defaults.inbound_retry)
-                 : routeTo("inbound", core::Duration::zero(), std::nullopt));
-      inbound->routes = core::RouteConfiguration({vhost});
-      core::Endpoint local;
-      local.address = "127.0.0.1:9080";
-      core::ClusterPolicy policy = meshed ? core::ClusterPolicy::defaultsFor(profile)
-                                          : passThroughPolicy(core::HttpProtocol::kHttp11);
-      policy.protocol = core::HttpProtocol::kHttp11;
-      policy.outlier_detection.reset();
-      inbound->clusters.push_back(core::ClusterDefinition{"inbound", policy, {local}});
-      if (meshed) {
-        const istio::WorkloadPolicy* workload_policy =
-            policies_.base.workload(service.name, version.name);
-        if (workload_policy != nullptr && !workload_policy->authorization.empty()) {
-          inbound->authorization = workload_policy->authorization;
-        }
-        const core::Labels labels = {{"app", service.name}, {"version", version.name}};
-        workload->inbound_mtls =
-            core::resolvePeerAuthentication(peer_authentications, policies_.base.root_namespace,
-                                            service.namespace_name, labels)
-                .modeFor(9080);
-      }
+      pod.service = workload->service;
     }
-    workload->sidecar->configure(std::move(outbound), std::move(inbound));
+    pod.version = workload->version;
+    pod.zone = workload->zone;
+    pod.has_sidecar = workload->has_sidecar;
+    pod.workers = workload->sidecar->spec().workers;
+    SidecarConfiguration configuration = builder.build(pod);
+    if (workload->app && workload->has_sidecar) {
+      workload->inbound_mtls = configuration.inbound_mtls;
+    }
+    workload->sidecar->configure(std::move(configuration.outbound),
+                                 std::move(configuration.inbound));
   }
 }
 
 ConnectionSecurity Mesh::security(const Workload& client, const Workload& server) const {
-  core::ClientTransport transport = core::ClientTransport::kPlaintext;
-  if (client.has_sidecar) {
-    // DestinationRule tls.mode if one sets it, else Istio auto mTLS: ISTIO_MUTUAL to endpoints
-    // with a sidecar (§7.2). mtls.mode: disable turns auto mTLS off.
-    std::optional<core::ClientTlsMode> destination_rule_mode;
-    if (server.app) {
-      if (const istio::ClusterDefinition* cluster =
-              policies_.base.cluster(scenario_.services[server.service].name)) {
-        destination_rule_mode = cluster->policy.tls_mode;
-      }
-    }
-    transport = core::clientTransport(core::clientTlsMode(
-        destination_rule_mode, scenario_.mtls.mode != MtlsMode::Disable, server.has_sidecar));
-  }
+  const core::ClientTransport transport = clientTransportTo(
+      scenario_, policies_, client.has_sidecar, server.app ? server.service : kAll);
   // A pod without a sidecar has a plaintext-only port.
   const core::MtlsMode server_mode =
       server.has_sidecar ? server.inbound_mtls : core::MtlsMode::kDisable;

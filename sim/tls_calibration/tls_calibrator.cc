@@ -17,34 +17,22 @@
 #include <string>
 #include <vector>
 
+#include "sim/tls_calibration/certificate_factory.h"
+
 namespace meshsim::sim {
 
 namespace {
 
 template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using Deleter = OpenSslDeleter<Free>;
 using PKeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, Deleter<SSL_free>>;
 using SessionPtr = std::unique_ptr<SSL_SESSION, Deleter<SSL_SESSION_free>>;
 
 [[noreturn]] void fail(const std::string& what) {
-  std::string message = "TLS calibration: " + what;
-  char buffer[256];
-  while (const unsigned long code = ERR_get_error()) {
-    ERR_error_string_n(code, buffer, sizeof(buffer));
-    message += "; ";
-    message += buffer;
-  }
-  throw std::runtime_error(message);
+  failWithOpenSslErrors("TLS calibration", what);
 }
 
 void check(bool ok, const char* what) {
@@ -66,53 +54,6 @@ core::Duration median(std::vector<core::Duration> samples) {
   const auto middle = samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2);
   std::nth_element(samples.begin(), middle, samples.end());
   return *middle;
-}
-
-PKeyPtr generateKey(core::TlsKeyType type) {
-  // Istio's workload keys (§7.3): RSA-2048 by default, ECDSA P-256 when asked for.
-  PKeyPtr key(type == core::TlsKeyType::kRsa2048 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
-  check(key != nullptr, "key generation failed");
-  return key;
-}
-
-void addExtension(X509* cert, X509* issuer, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-  check(ext != nullptr, "certificate extension");
-  X509_add_ext(cert, ext, -1);
-  X509_EXTENSION_free(ext);
-}
-
-// A certificate for `key`, signed by `issuer_key` (self-signed when `issuer` is null).
-X509Ptr makeCertificate(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key,
-                        long serial, const char* spiffe_id) {
-  X509Ptr cert(X509_new());
-  check(cert != nullptr, "X509_new");
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24L * 3600);  // Istio's 24 h TTL (§7.3)
-  X509_set_pubkey(cert.get(), key);
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("meshsim"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
-  X509* signer = issuer != nullptr ? issuer : cert.get();
-  X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
-  if (issuer == nullptr) {
-    addExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
-    addExtension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign");
-  } else {
-    addExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
-    addExtension(cert.get(), signer, NID_key_usage, "critical,digitalSignature,keyEncipherment");
-    addExtension(cert.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth");
-    addExtension(cert.get(), signer, NID_subject_alt_name, spiffe_id);
-  }
-  check(X509_sign(cert.get(), issuer_key, EVP_sha256()) > 0, "X509_sign");
-  return cert;
 }
 
 // One key type's PKI: a CA and the two workloads' leaf certificates, the CA using the leaves' key
