@@ -187,14 +187,9 @@ std::uint32_t TestService::responseStatus(const TestJob& job) {
       errors = sim::ErrorModel{rate->probability, rate->status, std::nullopt};
     }
   }
-  double p = errors.probability;
-  if (errors.load_dependent) {
-    const double utilization =
-        static_cast<double>(busy_) / static_cast<double>(version_.concurrency);
-    p += errors.load_dependent->slope *
-         std::max(0.0, utilization - errors.load_dependent->threshold);
-  }
-  if (p > 0 && error_random_.uniform01() < std::min(p, 1.0)) {
+  const double p = errors.failureProbability(static_cast<double>(busy_) /
+                                             static_cast<double>(version_.concurrency));
+  if (p > 0 && error_random_.uniform01() < p) {
     return static_cast<std::uint32_t>(errors.status);
   }
   return 200;

@@ -4,26 +4,10 @@
 
 namespace meshsim::sim {
 
-namespace {
-
-core::ProxyProfile coreProfileOf(ProxyProfile profile) {
-  switch (profile) {
-    case ProxyProfile::Istio:
-      return core::ProxyProfile::kIstio;
-    case ProxyProfile::Envoy:
-      return core::ProxyProfile::kEnvoy;
-    case ProxyProfile::Linkerd:
-      return core::ProxyProfile::kLinkerd;
-  }
-  return core::ProxyProfile::kIstio;
-}
-
-}  // namespace
-
 CallRouter::CallRouter(const Scenario& scenario, const ScenarioPolicies& policies)
     : scenario_(scenario),
       policies_(policies),
-      defaults_(core::routeDefaultsFor(coreProfileOf(scenario.profile))) {}
+      defaults_(core::routeDefaultsFor(coreProxyProfile(scenario.profile))) {}
 
 std::vector<double> CallRouter::shareOver(Index callee, const std::vector<std::string>* versions,
                                           bool weighted) const {

@@ -9,18 +9,6 @@ namespace meshsim::sim {
 
 namespace {
 
-core::ProxyProfile coreProfile(ProxyProfile profile) {
-  switch (profile) {
-    case ProxyProfile::Istio:
-      return core::ProxyProfile::kIstio;
-    case ProxyProfile::Envoy:
-      return core::ProxyProfile::kEnvoy;
-    case ProxyProfile::Linkerd:
-      return core::ProxyProfile::kLinkerd;
-  }
-  return core::ProxyProfile::kIstio;
-}
-
 core::HttpProtocol wireProtocol(Protocol protocol) {
   return protocol == Protocol::Http1 ? core::HttpProtocol::kHttp11 : core::HttpProtocol::kHttp2;
 }
@@ -114,7 +102,7 @@ std::vector<core::Endpoint> ProxyConfigurationBuilder::serviceEndpoints(
 }
 
 SidecarConfiguration ProxyConfigurationBuilder::build(const PodPlacement& pod) const {
-  const core::ProxyProfile profile = coreProfile(scenario_.profile);
+  const core::ProxyProfile profile = coreProxyProfile(scenario_.profile);
   const core::RouteDefaults defaults = core::routeDefaultsFor(profile);
   // Istio manifests configure Istio sidecars; the other profiles run their own defaults.
   const bool istio = profile == core::ProxyProfile::kIstio;

@@ -327,14 +327,9 @@ std::uint32_t Replica::responseStatus(const AppJob& job) {
     return 500;
   }
   const ErrorModel& errors = error_override_ ? *error_override_ : version_.errors;
-  double p = errors.probability;
-  if (errors.load_dependent) {
-    const double utilization =
-        static_cast<double>(busy_) / static_cast<double>(version_.concurrency);
-    p += errors.load_dependent->slope *
-         std::max(0.0, utilization - errors.load_dependent->threshold);
-  }
-  if (p > 0 && error_random_.uniform01() < std::min(p, 1.0)) {
+  const double p = errors.failureProbability(static_cast<double>(busy_) /
+                                             static_cast<double>(version_.concurrency));
+  if (p > 0 && error_random_.uniform01() < p) {
     return static_cast<std::uint32_t>(errors.status);
   }
   return 200;

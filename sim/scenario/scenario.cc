@@ -54,4 +54,24 @@ std::string_view faultKindName(const FaultAction& action) {
   return std::visit(Namer{}, action);
 }
 
+core::ProxyProfile coreProxyProfile(ProxyProfile profile) {
+  switch (profile) {
+    case ProxyProfile::Istio:
+      return core::ProxyProfile::kIstio;
+    case ProxyProfile::Envoy:
+      return core::ProxyProfile::kEnvoy;
+    case ProxyProfile::Linkerd:
+      return core::ProxyProfile::kLinkerd;
+  }
+  return core::ProxyProfile::kIstio;
+}
+
+double ErrorModel::failureProbability(double utilization) const {
+  double p = probability;
+  if (load_dependent) {
+    p += load_dependent->slope * std::max(0.0, utilization - load_dependent->threshold);
+  }
+  return std::min(p, 1.0);
+}
+
 }  // namespace meshsim::sim

@@ -12,6 +12,7 @@
 
 #include "config/yaml_node.h"
 #include "core/common/time.h"
+#include "core/policy/proxy_profile.h"
 #include "core/tls/handshake_cost_model.h"
 #include "sim/random/distribution.h"
 
@@ -33,6 +34,8 @@ using Index = std::uint32_t;
 inline constexpr Index kAll = 0xffffffffU;
 
 enum class ProxyProfile { Istio, Envoy, Linkerd };
+// The proxy core's profile for a scenario's `profile`.
+core::ProxyProfile coreProxyProfile(ProxyProfile profile);
 enum class Protocol { Http1, Http2, Grpc };
 enum class MtlsMode { Auto, Strict, Disable };
 enum class TlsKey { Rsa2048, EcdsaP256 };
@@ -92,6 +95,10 @@ struct ErrorModel {
   double probability = 0;  // 0 = the app never fails on its own
   int status = 503;
   std::optional<LoadDependentErrors> load_dependent;
+
+  // The chance that a request fails at worker utilisation `utilization` (busy / concurrency),
+  // capped at 1: the simulated replica and meshproxy's test service decide alike.
+  double failureProbability(double utilization) const;
 };
 
 struct CallSpec {
