@@ -216,10 +216,10 @@ TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
   EXPECT_TRUE(window.details().contains("fault injection"));
 }
 
-// The README's first session: in Bookinfo, details gets 3 replicas, outlier detection and one
-// replica failing every request from the end of the warm-up (10 s). productpage's sidecar retries
-// the 503s (Istio's default policy) and ejects the replica: both charts leave zero, the topology
-// shows the replica out, and the pages still succeed.
+// The README's first session: in Bookinfo, details gets 3 replicas, outlier detection, 2 retries
+// (on 5xx, the knob's default list) and one replica failing every request from the end of the
+// warm-up (10 s). productpage's sidecar retries the 503s and ejects the replica: both charts
+// leave zero, the topology shows the replica out, and the pages still succeed.
 TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
   application();
   MainWindow window;
@@ -234,6 +234,7 @@ TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
   replicas->setValue(3);
   knobs->outlierGroup()->setChecked(true);
   knobs->maxEjectionBox()->setValue(100);
+  knobs->retryAttemptsBox()->setValue(2);
   knobs->failingGroup()->setChecked(true);
   ASSERT_TRUE(window.applyKnobs()) << window.messages().toStdString();
   EXPECT_EQ(knobs->failingReplicasBox()->value(), 1) << "the knob reads back what it wrote";

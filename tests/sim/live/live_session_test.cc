@@ -244,9 +244,10 @@ TEST(LiveSessionTest, ShowsOutlierEjections) {
 }
 
 // The GUI's first session: Bookinfo with details at 3 replicas, replica 0 failing every request
-// with 503 from the start of the measurement (10 s), and outlier detection on details. Istio's
-// default retry policy (2 retries on 503) retries at productpage's sidecar, which ejects the
-// replica; end-to-end success stays high because the retries land on healthy replicas.
+// with 503 from the start of the measurement (10 s), outlier detection and 2 retries on 5xx on
+// details (Istio's default policy retries no 5xx: proxy-semantics §2). productpage's sidecar
+// retries the 503s on other replicas (previous_hosts) and ejects the failing one, so end-to-end
+// success stays high.
 TEST(LiveSessionTest, FailingReplicaIsRetriedAndEjected) {
   ScenarioEditor editor = ScenarioEditor::open((kScenarios / "bookinfo.yaml").string());
   editor.setReplicas("details", "v1", 3);
@@ -255,6 +256,9 @@ TEST(LiveSessionTest, FailingReplicaIsRetriedAndEjected) {
   editor.setFailingReplicas("details", failing);
   editor.setOutlierDetection(
       "details", OutlierKnob{true, 5, std::chrono::seconds(10), std::chrono::seconds(30), 100});
+  RetryKnob retries_knob;
+  retries_knob.attempts = 2;
+  editor.setRetries("details", retries_knob);
   config::Warnings warnings;
   LiveSession session(editor.load(warnings));
   const RunHistory history = runToEnd(session);
