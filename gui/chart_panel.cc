@@ -167,4 +167,12 @@ int ChartPanel::baselinePointCount(sim::LiveMetric metric) const {
   return static_cast<int>(chartFor(metric).baseline->count());
 }
 
+double ChartPanel::peak(sim::LiveMetric metric) const {
+  double most = 0;
+  for (const QPointF& point : chartFor(metric).current->points()) {
+    most = std::max(most, point.y());
+  }
+  return most;
+}
+
 }  // namespace meshsim::gui

@@ -40,6 +40,8 @@ class ChartPanel : public QWidget {
   // Points in the current run's series of the chart for `metric`.
   int pointCount(sim::LiveMetric metric) const;
   int baselinePointCount(sim::LiveMetric metric) const;
+  // The largest value of the current run's series of the chart for `metric` (0 when empty).
+  double peak(sim::LiveMetric metric) const;
 
  private:
   struct Chart {

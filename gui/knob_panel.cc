@@ -126,6 +126,28 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   fault->addRow(tr("Fixed delay"), delay_ms_);
   layout->addWidget(fault_group_);
 
+  failing_group_ = new QGroupBox(tr("Failing replicas (the replicas' own errors)"));
+  failing_group_->setCheckable(true);
+  failing_group_->setToolTip(
+      tr("Scenario error_rate faults: the caller's sidecar sees these errors from the upstream "
+         "replica, so mesh retries and outlier detection react to them"));
+  failing_version_ = new QComboBox();
+  failing_replicas_ = spin(1000);
+  failing_replicas_->setMinimum(1);
+  failing_percent_ = percent();
+  failing_status_ = spin(599);
+  failing_status_->setMinimum(200);
+  failing_from_s_ = spin(86400, tr(" s"));
+  failing_until_s_ = spin(86400, tr(" s"), tr("end of run"));
+  auto* failing = new QFormLayout(failing_group_);
+  failing->addRow(tr("Version"), failing_version_);
+  failing->addRow(tr("Replicas"), failing_replicas_);
+  failing->addRow(tr("Requests failing"), failing_percent_);
+  failing->addRow(tr("Status"), failing_status_);
+  failing->addRow(tr("From (run time)"), failing_from_s_);
+  failing->addRow(tr("Until"), failing_until_s_);
+  layout->addWidget(failing_group_);
+
   auto* buttons = new QHBoxLayout();
   auto* apply_button = new QPushButton(tr("Apply && rerun"));
   auto* save_button = new QPushButton(tr("Save scenario as…"));
@@ -203,6 +225,19 @@ void KnobPanel::refresh() {
   abort_status_->setValue(static_cast<int>(fault.abort_status));
   delay_percent_->setValue(fault.delay_percent);
   delay_ms_->setValue(toMs(fault.delay));
+  const sim::FailingReplicaKnob failing_knob = editor_->failingReplicas(service);
+  failing_version_->clear();
+  for (const auto& [version, box] : replicas_) {
+    failing_version_->addItem(QString::fromStdString(version));
+  }
+  failing_version_->setCurrentText(QString::fromStdString(failing_knob.version));
+  failing_group_->setChecked(failing_knob.percent > 0);
+  failing_replicas_->setValue(static_cast<int>(failing_knob.replicas));
+  // Unchecked, the group offers the common case: every request of the replica fails.
+  failing_percent_->setValue(failing_knob.percent > 0 ? failing_knob.percent : 100);
+  failing_status_->setValue(static_cast<int>(failing_knob.status));
+  failing_from_s_->setValue(static_cast<int>(core::toSeconds(failing_knob.at)));
+  failing_until_s_->setValue(static_cast<int>(core::toSeconds(failing_knob.until)));
 }
 
 void KnobPanel::apply() {
@@ -255,6 +290,16 @@ void KnobPanel::apply() {
                         current_fault.abort_percent == 0 && current_fault.delay_percent == 0;
   if (!both_off && !(fault == current_fault)) {
     editor_->setFaultInjection(service, fault);
+  }
+  const sim::FailingReplicaKnob failing{failing_version_->currentText().toStdString(),
+                                        static_cast<std::uint32_t>(failing_replicas_->value()),
+                                        failing_group_->isChecked() ? failing_percent_->value() : 0,
+                                        failing_status_->value(),
+                                        std::chrono::seconds(failing_from_s_->value()),
+                                        std::chrono::seconds(failing_until_s_->value())};
+  const sim::FailingReplicaKnob current_failing = editor_->failingReplicas(service);
+  if ((failing.percent > 0 || current_failing.percent > 0) && !(failing == current_failing)) {
+    editor_->setFailingReplicas(service, failing);
   }
 }
 

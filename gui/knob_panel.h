@@ -20,8 +20,9 @@ namespace meshsim::gui {
 
 // Policy knobs without YAML: load and replicas, and per destination service the VirtualService
 // (retries, timeout, traffic split, fault injection) and DestinationRule (outlier detection,
-// connection-pool limits) settings. apply() writes the knobs the user changed into the
-// ScenarioEditor; the window then reloads the scenario through the normal loader and reruns it.
+// connection-pool limits) settings, and failing replicas (scenario error_rate faults). apply()
+// writes the knobs the user changed into the ScenarioEditor; the window then reloads the scenario
+// through the normal loader and reruns it.
 class KnobPanel : public QWidget {
   Q_OBJECT
 
@@ -41,9 +42,15 @@ class KnobPanel : public QWidget {
   // The widgets, for tests and lessons.
   QDoubleSpinBox* loadBox() const { return load_; }
   QSpinBox* retryAttemptsBox() const { return retry_attempts_; }
+  QGroupBox* replicasGroup() const { return replicas_group_; }
   QGroupBox* outlierGroup() const { return outlier_; }
+  QSpinBox* maxEjectionBox() const { return max_ejection_; }
   QDoubleSpinBox* abortPercentBox() const { return abort_percent_; }
   QSpinBox* maxRequestsBox() const { return max_requests_; }
+  QGroupBox* failingGroup() const { return failing_group_; }
+  QComboBox* failingVersionBox() const { return failing_version_; }
+  QSpinBox* failingReplicasBox() const { return failing_replicas_; }
+  QSpinBox* failingFromBox() const { return failing_from_s_; }
 
  signals:
   void applyRequested();
@@ -83,6 +90,13 @@ class KnobPanel : public QWidget {
   QSpinBox* abort_status_;
   QDoubleSpinBox* delay_percent_;
   QSpinBox* delay_ms_;
+  QGroupBox* failing_group_;
+  QComboBox* failing_version_;
+  QSpinBox* failing_replicas_;
+  QDoubleSpinBox* failing_percent_;
+  QSpinBox* failing_status_;
+  QSpinBox* failing_from_s_;
+  QSpinBox* failing_until_s_;
   QGroupBox* load_group_;
 };
 

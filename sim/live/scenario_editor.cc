@@ -1,5 +1,6 @@
 #include "sim/live/scenario_editor.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -99,7 +100,10 @@ std::string formatDuration(core::Duration duration) {
 }
 
 ScenarioEditor::ScenarioEditor(std::string path, YAML::Node root)
-    : path_(std::move(path)), root_(std::move(root)) {}
+    : path_(std::move(path)), root_(std::move(root)) {
+  const YAML::Node faults = at(root_, "faults");
+  own_faults_ = faults.IsDefined() && faults.IsSequence() ? faults.size() : 0;
+}
 
 ScenarioEditor ScenarioEditor::open(const std::string& path) {
   config::Warnings warnings;
@@ -423,6 +427,73 @@ void ScenarioEditor::setFaultInjection(const std::string& host, const FaultKnob&
     } else {
       route["fault"] = fault;
     }
+  }
+}
+
+std::vector<std::size_t> ScenarioEditor::addedFailures(const std::string& name) const {
+  std::vector<std::size_t> added;
+  const YAML::Node faults = at(root_, "faults");
+  for (std::size_t i = own_faults_; faults.IsDefined() && faults.IsSequence() && i < faults.size();
+       ++i) {
+    if (scalarOr<std::string>(at(faults[i], "kind"), "") == "error_rate" &&
+        scalarOr<std::string>(at(faults[i], "service"), "") == name) {
+      added.push_back(i);
+    }
+  }
+  return added;
+}
+
+FailingReplicaKnob ScenarioEditor::failingReplicas(const std::string& name) const {
+  FailingReplicaKnob knob;
+  const YAML::Node versions = at(service(name), "versions");
+  if (versions.IsSequence() && versions.size() > 0) {
+    knob.version = scalarOr<std::string>(at(versions[0], "name"), "");
+  }
+  // `warmup: auto` has no known end: the fault then starts with the run.
+  knob.at = durationOr(at(root_, "warmup"), core::Duration::zero());
+  const std::vector<std::size_t> added = addedFailures(name);
+  if (added.empty()) {
+    return knob;
+  }
+  const YAML::Node first = at(root_, "faults")[added.front()];
+  knob.version = scalarOr<std::string>(at(first, "version"), knob.version);
+  knob.replicas = static_cast<std::uint32_t>(added.size());
+  knob.percent = scalarOr<double>(at(first, "probability"), 0) * 100;
+  knob.status = scalarOr<std::int64_t>(at(first, "status"), knob.status);
+  knob.at = durationOr(at(first, "at"), knob.at);
+  knob.until = durationOr(at(first, "until"), core::Duration::zero());
+  return knob;
+}
+
+void ScenarioEditor::setFailingReplicas(const std::string& name, const FailingReplicaKnob& knob) {
+  const std::string version = knob.version.empty() ? failingReplicas(name).version : knob.version;
+  replicas(name, version);  // throws for an unknown service or version
+  const std::vector<std::size_t> added = addedFailures(name);
+  YAML::Node kept(YAML::NodeType::Sequence);
+  const YAML::Node faults = at(root_, "faults");
+  for (std::size_t i = 0; faults.IsDefined() && faults.IsSequence() && i < faults.size(); ++i) {
+    if (std::find(added.begin(), added.end(), i) == added.end()) {
+      kept.push_back(faults[i]);
+    }
+  }
+  for (std::uint32_t replica = 0; knob.percent > 0 && replica < knob.replicas; ++replica) {
+    YAML::Node entry(YAML::NodeType::Map);
+    entry["at"] = formatDuration(knob.at);
+    if (knob.until > core::Duration::zero()) {
+      entry["until"] = formatDuration(knob.until);
+    }
+    entry["kind"] = "error_rate";
+    entry["service"] = name;
+    entry["version"] = version;
+    entry["replica"] = replica;
+    entry["probability"] = knob.percent / 100;
+    entry["status"] = knob.status;
+    kept.push_back(entry);
+  }
+  if (kept.size() == 0) {
+    root_.remove("faults");
+  } else {
+    root_["faults"] = kept;
   }
 }
 

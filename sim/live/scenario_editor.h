@@ -59,6 +59,20 @@ struct FaultKnob {
   bool operator==(const FaultKnob&) const = default;
 };
 
+// Scenario `faults:` entries of kind error_rate, one per replica 0..replicas-1 of `version`. The
+// replicas' own application fails, so the caller's sidecar sees upstream 5xx that it retries and
+// that outlier detection counts, unlike FaultKnob's, which the caller's sidecar makes itself.
+struct FailingReplicaKnob {
+  std::string version;         // empty = the service's first version
+  std::uint32_t replicas = 1;  // how many of the version's replicas fail
+  double percent = 0;          // share of their requests that fail; 0 = off
+  std::int64_t status = 503;
+  core::Duration at{0};     // from the start of the run, warm-up included
+  core::Duration until{0};  // 0 = to the end of the run
+
+  bool operator==(const FailingReplicaKnob&) const = default;
+};
+
 // A scenario as ScenarioEditor::text() wrote it, loaded and imported as ScenarioEditor::load()
 // does (relative paths resolved against `path`, the original file): the GUI keeps each run's text
 // to rerun it (the A/B replications).
@@ -101,6 +115,12 @@ class ScenarioEditor {
   void setConnectionPool(const std::string& service, const PoolKnob& knob);
   FaultKnob faultInjection(const std::string& service) const;
   void setFaultInjection(const std::string& service, const FaultKnob& knob);
+  // The failing replicas this editor added for the service; with none, the knob is off (0 %) with
+  // the first version and a start at the end of the warm-up (the start of the measurement).
+  FailingReplicaKnob failingReplicas(const std::string& service) const;
+  // Replaces the entries this editor added for the service (never the scenario's own faults);
+  // 0 % removes them.
+  void setFailingReplicas(const std::string& service, const FailingReplicaKnob& knob);
   // Weight per version (subset) of the service's default route; versions absent get 0.
   std::vector<std::pair<std::string, std::int64_t>> trafficSplit(const std::string& service) const;
   void setTrafficSplit(const std::string& service,
@@ -108,6 +128,8 @@ class ScenarioEditor {
 
  private:
   ScenarioEditor(std::string path, YAML::Node root);
+  // Indices in `faults` of the entries setFailingReplicas() wrote for the service.
+  std::vector<std::size_t> addedFailures(const std::string& service) const;
   YAML::Node service(const std::string& name) const;
   // The manifest (inline mapping) of `kind` for `host`, or an undefined node.
   YAML::Node manifest(std::string_view kind, const std::string& host) const;
@@ -116,6 +138,8 @@ class ScenarioEditor {
 
   std::string path_;
   YAML::Node root_;
+  // The scenario's own faults come first; the knobs' entries are appended after them.
+  std::size_t own_faults_ = 0;
 };
 
 }  // namespace meshsim::sim

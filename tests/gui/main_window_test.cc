@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QGroupBox>
 #include <QImage>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <cmath>
 #include <filesystem>
@@ -212,6 +215,42 @@ TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
   window.selectService(1);
   EXPECT_TRUE(window.details().contains("details"));
   EXPECT_TRUE(window.details().contains("fault injection"));
+}
+
+// The README's first session: in Bookinfo, details gets 3 replicas, outlier detection, 2 retries
+// (on 5xx, the knob's default list) and one replica failing every request from the end of the
+// warm-up (10 s). productpage's sidecar retries the 503s and ejects the replica: both charts
+// leave zero, the topology shows the replica out, and the pages still succeed.
+TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
+  application();
+  MainWindow window;
+  ASSERT_TRUE(window.openScenario(QString::fromStdString((kScenarios / "bookinfo.yaml").string())));
+  KnobPanel* knobs = window.knobs();
+  knobs->setService(QStringLiteral("details"));
+  EXPECT_FALSE(knobs->failingGroup()->isChecked());
+  EXPECT_EQ(knobs->failingVersionBox()->currentText(), QStringLiteral("v1"));
+  EXPECT_EQ(knobs->failingFromBox()->value(), 10);
+  QSpinBox* replicas = knobs->replicasGroup()->findChild<QSpinBox*>();
+  ASSERT_NE(replicas, nullptr);
+  replicas->setValue(3);
+  knobs->outlierGroup()->setChecked(true);
+  knobs->maxEjectionBox()->setValue(100);
+  knobs->retryAttemptsBox()->setValue(2);
+  knobs->failingGroup()->setChecked(true);
+  ASSERT_TRUE(window.applyKnobs()) << window.messages().toStdString();
+  EXPECT_EQ(knobs->failingReplicasBox()->value(), 1) << "the knob reads back what it wrote";
+  EXPECT_TRUE(knobs->failingGroup()->isChecked());
+
+  ASSERT_TRUE(window.runUntil(15, 60000));
+  EXPECT_GT(window.charts()->peak(sim::LiveMetric::kRetries), 0);
+  EXPECT_GE(window.charts()->peak(sim::LiveMetric::kEjectedHosts), 1);
+  const sim::RunHistory& history = window.controller().history();
+  EXPECT_EQ(history.at(9).retries, 0U) << "nothing fails during the warm-up";
+  const std::size_t details = 1;
+  ASSERT_EQ(window.topologyView()->node(details)->node().name, "details");
+  EXPECT_TRUE(window.topologyView()->node(details)->badges().contains(QStringLiteral("OD")));
+  EXPECT_EQ(history.back().services[details].ejected[0], 1U);
+  EXPECT_LT(history.back().error_rate, 0.01);
 }
 
 // The status bar says what the run is doing; the warm-up is shaded and charted an interval at a

@@ -14,6 +14,7 @@
 #include "sim/live/ab_comparison.h"
 #include "sim/live/graph_layout.h"
 #include "sim/live/run_history.h"
+#include "sim/live/scenario_editor.h"
 
 namespace meshsim::sim {
 namespace {
@@ -240,6 +241,45 @@ TEST(LiveSessionTest, ShowsOutlierEjections) {
   EXPECT_EQ(ejections, 6U);
   EXPECT_EQ(most_ejected, 1U);
   EXPECT_GT(RunHistory::value(history.at(10), LiveMetric::kSidecarCpu, payment), 0);
+}
+
+// The GUI's first session: Bookinfo with details at 3 replicas, replica 0 failing every request
+// with 503 from the start of the measurement (10 s), outlier detection and 2 retries on 5xx on
+// details (Istio's default policy retries no 5xx: proxy-semantics §2). productpage's sidecar
+// retries the 503s on other replicas (previous_hosts) and ejects the failing one, so end-to-end
+// success stays high.
+TEST(LiveSessionTest, FailingReplicaIsRetriedAndEjected) {
+  ScenarioEditor editor = ScenarioEditor::open((kScenarios / "bookinfo.yaml").string());
+  editor.setReplicas("details", "v1", 3);
+  FailingReplicaKnob failing = editor.failingReplicas("details");
+  failing.percent = 100;
+  editor.setFailingReplicas("details", failing);
+  editor.setOutlierDetection(
+      "details", OutlierKnob{true, 5, std::chrono::seconds(10), std::chrono::seconds(30), 100});
+  RetryKnob retries_knob;
+  retries_knob.attempts = 2;
+  editor.setRetries("details", retries_knob);
+  config::Warnings warnings;
+  LiveSession session(editor.load(warnings));
+  const RunHistory history = runToEnd(session);
+  const std::size_t details = *session.scenario().findService("details");
+  std::uint64_t retries = 0;
+  std::uint64_t ejections = 0;
+  std::uint32_t most_ejected = 0;
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    retries += history.at(i).services[details].retries;
+    ejections += history.at(i).ejections;
+    most_ejected = std::max(most_ejected, history.at(i).services[details].ejected[0]);
+  }
+  const RunSummary summary = session.summary();
+  EXPECT_EQ(ejections, summary.proxy_totals.outlier_ejections_enforced_total);
+  EXPECT_GT(retries, 0U);
+  EXPECT_GE(ejections, 1U);
+  EXPECT_EQ(most_ejected, 1U);
+  EXPECT_GT(summary.success_rate, 0.999);
+  std::printf("failing replica: %llu mesh retries to details, %llu ejections, success %.5f\n",
+              static_cast<unsigned long long>(retries), static_cast<unsigned long long>(ejections),
+              summary.success_rate);
 }
 
 TEST(LiveSessionTest, TopologyOfBookinfo) {

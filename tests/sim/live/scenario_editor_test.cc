@@ -162,6 +162,80 @@ TEST_F(ScenarioEditorTest, CreatesMissingManifests) {
   EXPECT_EQ(editor.faultInjection("checkout").abort_percent, 50);
 }
 
+// Bookinfo's DestinationRules set only TLS; checkout has no DestinationRule at all: outlier
+// detection is added to the first and creates the second.
+TEST_F(ScenarioEditorTest, OutlierDetectionWhereTheRuleLacksIt) {
+  ScenarioEditor bookinfo = ScenarioEditor::open((kScenarios / "bookinfo.yaml").string());
+  EXPECT_FALSE(bookinfo.outlierDetection("reviews").enabled);
+  const OutlierKnob od{true, 5, std::chrono::seconds(10), std::chrono::seconds(30), 100};
+  bookinfo.setOutlierDetection("reviews", od);
+  auto saved = saveAndReload(bookinfo);
+  const istio::ClusterDefinition* reviews = saved->policies.base.cluster("reviews");
+  ASSERT_NE(reviews, nullptr);
+  EXPECT_TRUE(reviews->policy.outlier_detection.has_value());
+  EXPECT_EQ(bookinfo.outlierDetection("reviews"), od);
+
+  ScenarioEditor payment =
+      ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string());
+  EXPECT_FALSE(payment.outlierDetection("checkout").enabled);
+  payment.setOutlierDetection("checkout", od);
+  config::Warnings warnings;
+  const istio::ClusterDefinition* checkout =
+      payment.load(warnings)->policies.base.cluster("checkout");
+  ASSERT_NE(checkout, nullptr);
+  EXPECT_TRUE(checkout->policy.outlier_detection.has_value());
+}
+
+// Failing replicas are error_rate faults, one per replica, after the scenario's own fault;
+// turning the knob off removes only the knob's entries.
+TEST_F(ScenarioEditorTest, FailingReplicasRoundTrip) {
+  ScenarioEditor editor =
+      ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string());
+  const FailingReplicaKnob off = editor.failingReplicas("payment");
+  EXPECT_EQ(off.version, "v1");
+  EXPECT_EQ(off.replicas, 1U);
+  EXPECT_EQ(off.percent, 0);
+  EXPECT_EQ(off.at, std::chrono::seconds(15)) << "the warm-up's end";
+
+  const FailingReplicaKnob knob{
+      "v1", 2, 50, 500, std::chrono::seconds(30), std::chrono::seconds(90)};
+  editor.setFailingReplicas("payment", knob);
+  auto saved = saveAndReload(editor);
+  const std::vector<FaultSpec>& faults = saved->scenario.faults;
+  ASSERT_EQ(faults.size(), 3U);
+  const auto& own = std::get<ErrorRateFault>(faults[0].action);
+  EXPECT_EQ(own.target.replica, 3U);
+  EXPECT_DOUBLE_EQ(own.probability, 0.9);
+  for (std::size_t i = 1; i < 3; ++i) {
+    const auto& added = std::get<ErrorRateFault>(faults[i].action);
+    EXPECT_EQ(added.target.version, 0U);
+    EXPECT_EQ(added.target.replica, i - 1);
+    EXPECT_DOUBLE_EQ(added.probability, 0.5);
+    EXPECT_EQ(added.status, 500);
+    EXPECT_EQ(faults[i].at, std::chrono::seconds(30));
+    EXPECT_EQ(faults[i].until, std::chrono::seconds(90));
+  }
+  EXPECT_EQ(editor.failingReplicas("payment"), knob);
+  // Setting it again replaces the entries rather than adding more.
+  editor.setFailingReplicas("payment", FailingReplicaKnob{"", 1, 100, 503, {}, {}});
+  config::Warnings warnings;
+  ASSERT_EQ(editor.load(warnings)->scenario.faults.size(), 2U);
+  EXPECT_EQ(editor.failingReplicas("payment").replicas, 1U);
+
+  editor.setFailingReplicas("payment", FailingReplicaKnob{});
+  ASSERT_EQ(editor.load(warnings)->scenario.faults.size(), 1U);
+  EXPECT_EQ(editor.failingReplicas("payment").percent, 0);
+  EXPECT_THROW(editor.setFailingReplicas("payment", FailingReplicaKnob{"v9", 1, 100, 503, {}, {}}),
+               std::invalid_argument);
+
+  // A scenario without faults loses its `faults` key again when the knob is turned off.
+  ScenarioEditor bookinfo = ScenarioEditor::open((kScenarios / "bookinfo.yaml").string());
+  bookinfo.setFailingReplicas("details", FailingReplicaKnob{"", 1, 100, 503, {}, {}});
+  EXPECT_NE(bookinfo.text().find("error_rate"), std::string::npos);
+  bookinfo.setFailingReplicas("details", FailingReplicaKnob{});
+  EXPECT_EQ(bookinfo.text().find("faults"), std::string::npos);
+}
+
 // Fault manifests stay reachable from wherever the scenario is saved.
 TEST_F(ScenarioEditorTest, SavedFaultManifestsResolveFromTheNewDirectory) {
   const ScenarioEditor editor = ScenarioEditor::open((kScenarios / "canary-rollout.yaml").string());
