@@ -180,8 +180,8 @@ TEST_F(ScenarioEditorTest, OutlierDetectionWhereTheRuleLacksIt) {
   EXPECT_FALSE(payment.outlierDetection("checkout").enabled);
   payment.setOutlierDetection("checkout", od);
   config::Warnings warnings;
-  const istio::ClusterDefinition* checkout =
-      payment.load(warnings)->policies.base.cluster("checkout");
+  const auto payment_variant = payment.load(warnings);
+  const istio::ClusterDefinition* checkout = payment_variant->policies.base.cluster("checkout");
   ASSERT_NE(checkout, nullptr);
   EXPECT_TRUE(checkout->policy.outlier_detection.has_value());
 }
