@@ -6,7 +6,15 @@
 # connections (throughput), reports the two proxies' CPU time per request over the mesh-hop run
 # at 16 connections, and stops the mesh again.
 set -eu
+if ! command -v wrk >/dev/null; then
+  echo "wrk.sh: wrk is not installed; install it with: sudo apt-get install -y wrk" >&2
+  exit 2
+fi
 build=${1:-build/release}
+if [ ! -x "$build/proxy/meshproxy-harness" ]; then
+  echo "wrk.sh: $build/proxy/meshproxy-harness not found; build first: bash tools/run.sh" >&2
+  exit 2
+fi
 here=$(dirname "$0")
 duration=${WRK_DURATION:-5s}
 out=$(mktemp)
