@@ -129,6 +129,15 @@ double convolutionAt(const LogSequence& a, const LogSequence& b, std::size_t n) 
 
 ClosedNetworkSolution solveClosedNetwork(const std::vector<ClosedStation>& stations, double think,
                                          std::uint32_t users) {
+  double work = 0;
+  for (const ClosedStation& station : stations) {
+    if (station.servers != kDelayStation && station.demand > 0 && station.copies > 0) {
+      work += (station.copies + 1.0) * (std::min(station.servers, users) + 1.0);
+    }
+  }
+  if (work * users > kExactClosedNetworkWork) {
+    return approximateClosedNetwork(stations, think, users);
+  }
   ClosedNetworkSolution out;
   out.stations.resize(stations.size());
   if (users == 0) {
@@ -227,6 +236,60 @@ ClosedNetworkSolution solveClosedNetwork(const std::vector<ClosedStation>& stati
       convolveStation(after, factor);
     }
   }
+  return out;
+}
+
+ClosedNetworkSolution approximateClosedNetwork(const std::vector<ClosedStation>& stations,
+                                               double think, std::uint32_t users) {
+  ClosedNetworkSolution out;
+  out.exact = false;
+  out.stations.resize(stations.size());
+  if (users == 0) {
+    return out;
+  }
+  const auto metrics = [&](double x) {
+    std::vector<ClosedStationMetrics> per_station(stations.size());
+    for (std::size_t k = 0; k < stations.size(); ++k) {
+      const ClosedStation& station = stations[k];
+      ClosedStationMetrics& m = per_station[k];
+      if (station.demand <= 0 || station.copies == 0) {
+        continue;
+      }
+      if (station.servers == kDelayStation) {
+        m.utilization = x * station.demand;
+        m.residence = station.demand;
+      } else {
+        const MmcMetrics mmc = mmcQueue(x, station.demand, station.servers);
+        m.utilization = mmc.utilization;
+        m.residence = mmc.mean_response;
+        m.wait_probability = mmc.wait_probability;
+      }
+      m.queue_length = x * m.residence;
+    }
+    return per_station;
+  };
+  const auto response = [&](const std::vector<ClosedStationMetrics>& per_station) {
+    double r = 0;
+    for (std::size_t k = 0; k < stations.size(); ++k) {
+      r += stations[k].copies * per_station[k].residence;
+    }
+    return r;
+  };
+  // X·(Z + R(X)) - N is -N at 0 and >= 0 at the asymptotic bound.
+  double low = 0;
+  double high = closedNetworkBounds(stations, think, users).throughput;
+  if (!std::isfinite(high)) {
+    out.throughput = high;
+    return out;
+  }
+  while (high - low > 1e-13 * high) {
+    const double mid = 0.5 * (low + high);
+    const double cycle = think + response(metrics(mid));
+    (mid * cycle < users ? low : high) = mid;
+  }
+  out.throughput = low;
+  out.stations = metrics(low);
+  out.response = response(out.stations);
   return out;
 }
 
