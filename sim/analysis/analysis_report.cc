@@ -196,7 +196,7 @@ void printSimulationComparison(std::ostream& out, const Scenario& scenario,
     const double response_ms = traffic.closed.response_time * 1e3;
     out << format(
         "  end to end   X(N) analytic %.6g, simulated %.6g req/s (%+.2f %%); R(N) "
-        "analytic %.4g, simulated %.4g ms (%+.2f %%)\n",
+        "analytic %.5g, simulated %.5g ms (%+.2f %%)\n",
         traffic.closed.throughput, summary.rps,
         relativeError(traffic.closed.throughput, summary.rps), response_ms, summary.latency.mean,
         relativeError(response_ms, summary.latency.mean));

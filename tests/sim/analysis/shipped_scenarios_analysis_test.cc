@@ -184,7 +184,8 @@ TEST(AnalyzeSimulateTest, ClosedScenariosThroughputAndResponseTime) {
   // The shipped closed workloads, analytic (MVA with sidecars and the network) against one
   // simulated run each, as `meshsim analyze --simulate` prints them. Measured: online-boutique
   // X 54.356 vs 55.025/s (+1.2 %), R 19.15 vs 19.24 ms (+0.5 %); payment-circuit-breaker
-  // X 386.63 vs 388.38/s (+0.5 %), R 17.296 vs 17.30 ms (+0.03 %). X is mostly think time
+  // X 386.63 vs 388.38/s (+0.5 %), R 17.296 vs 17.30 ms (+0.03 %); over seeds 1 to 5, X -1.4 to
+  // +1.2 % and -0.8 to +0.5 %, R -0.4 to +0.5 % and -0.5 to +0.7 %. X is mostly think time
   // (5.5 s, 0.5 s), so its noise is that of the number of cycles (~6,600 and ~46,600: about
   // 1.2 % and 0.5 %); R's standard error is ~0.5 % and ~0.4 %. Tolerance 4 % on X and 3 % on R;
   // without the sidecars and the network, R would be 43 % and 5.5 % short.
