@@ -109,16 +109,34 @@ void printAnalysis(std::ostream& out, const Scenario& scenario, const CallGraphA
 
   out << "\nTraffic equations (λ = λ0 + Pᵀλ, retry inflation from the configured error rates and\n"
          "the failures they propagate up the call graph)\n";
-  out << format("  entry rate %.6g req/s%s\n", traffic.entry_rate,
-                traffic.closed_loop ? " (closed loop: throughput bound)" : "");
+  if (traffic.closed_loop) {
+    const ClosedLoopAnalysis& closed = traffic.closed;
+    const ClosedNetworkBounds& bounds = closed.bounds;
+    out << format("  entry rate %.6g req/s (closed loop: %s, %u users, %.6g ms think)\n",
+                  traffic.entry_rate, closed.exact ? "MVA" : "open-network fixed point",
+                  closed.users, closed.think_time * 1e3);
+    out << format(
+        "  X(N) = N/(Z+R(N)) = %.6g req/s with R(N) %s ms = app %s + sidecar CPU %s + "
+        "network and sidecar latency %s ms\n",
+        closed.throughput, millis(closed.response_time).c_str(), millis(closed.app_time).c_str(),
+        millis(closed.sidecar_cpu_time).c_str(), millis(closed.latency_time).c_str());
+    out << format(
+        "  bounds X(N) <= min(N/(D+Z), 1/D_max) = min(%.6g, %.6g) req/s with D %s ms, "
+        "D_max %s ms; saturation from N* = (D+Z)/D_max = %.4g users\n",
+        closed.users / (bounds.total_demand + closed.think_time), 1.0 / bounds.bottleneck_demand,
+        millis(bounds.total_demand).c_str(), millis(bounds.bottleneck_demand).c_str(),
+        bounds.saturation_users);
+  } else {
+    out << format("  entry rate %.6g req/s\n", traffic.entry_rate);
+  }
   std::size_t name_width = 7;
   for (const ServiceSpec& service : scenario.services) {
     name_width = std::max(name_width, service.name.size());
   }
   out << "  " << padded("service", name_width) << "  "
-      << format("%-8s %9s %11s %10s %7s %8s %11s  %s", "version", "workers", "rate (/s)",
-                "E[S] (ms)", "rho", "P(wait)", "Wq (ms)", "flag")
-      << "\n";
+      << format("%-8s %9s %11s %10s %7s %8s %11s", "version", "workers", "rate (/s)", "E[S] (ms)",
+                "rho", "P(wait)", "Wq (ms)")
+      << (traffic.closed_loop ? format(" %8s", "in pool") : "") << "  flag\n";
   std::size_t saturated = 0;
   std::size_t high = 0;
   for (const PoolLoad& pool : traffic.pools) {
@@ -129,14 +147,22 @@ void printAnalysis(std::ostream& out, const Scenario& scenario, const CallGraphA
     saturated += pool.saturated() ? 1 : 0;
     high += !pool.saturated() && pool.highLoad() ? 1 : 0;
     out << "  " << padded(service.name, name_width) << "  "
-        << format("%-8s %9s %11.4g %10.4g %7.3f %8.3f %11s  %s",
+        << format("%-8s %9s %11.4g %10.4g %7.3f %8.3f %11s",
                   service.versions[pool.version].name.c_str(), workers.c_str(), pool.arrival_rate,
                   pool.mean_service_time * 1e3, pool.utilization, pool.per_replica.wait_probability,
-                  millis(pool.per_replica.mean_wait).c_str(), flag)
-        << "\n";
+                  millis(pool.per_replica.mean_wait).c_str())
+        << (traffic.closed_loop ? format(" %8.3f", pool.in_pool) : "") << "  " << flag << "\n";
   }
-  out << "  (rho = rate x E[S] / workers; Wq: M/M/c per replica with c = concurrency and\n"
-         "  rate/replicas arriving, exponential service assumed)\n";
+  if (traffic.closed_loop) {
+    out << "  (rho = rate x E[S] / workers; P(wait) as an arrival sees it, Wq per visit and in "
+           "pool\n"
+           "  (requests queued or in service, all replicas): exact MVA, each replica c = "
+           "concurrency\n"
+           "  servers with its share of the demand, exponential service assumed)\n";
+  } else {
+    out << "  (rho = rate x E[S] / workers; Wq: M/M/c per replica with c = concurrency and\n"
+           "  rate/replicas arriving, exponential service assumed)\n";
+  }
   if (!traffic.edges.empty()) {
     out << "\n  Edge rates (calls/s -> attempts/s reaching the callee, expected retries "
            "included; calls failing after every retry)\n";
@@ -166,6 +192,15 @@ void printSimulationComparison(std::ostream& out, const Scenario& scenario,
                                const TrafficAnalysis& traffic, const RunSummary& summary) {
   out << format("\nAnalytic vs simulated (one replication, seed %llu, %.6g s measured)\n",
                 static_cast<unsigned long long>(summary.seed), summary.duration_s);
+  if (traffic.closed_loop) {
+    const double response_ms = traffic.closed.response_time * 1e3;
+    out << format(
+        "  end to end   X(N) analytic %.6g, simulated %.6g req/s (%+.2f %%); R(N) "
+        "analytic %.5g, simulated %.5g ms (%+.2f %%)\n",
+        traffic.closed.throughput, summary.rps,
+        relativeError(traffic.closed.throughput, summary.rps), response_ms, summary.latency.mean,
+        relativeError(response_ms, summary.latency.mean));
+  }
   std::size_t name_width = 7;
   for (const ServiceSpec& service : scenario.services) {
     name_width = std::max(name_width, service.name.size());

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "sim/analysis/call_routing.h"
+#include "sim/mesh/mesh_connection.h"
 
 namespace meshsim::sim {
 
@@ -87,6 +88,94 @@ double meanServiceTime(const VersionSpec& version, const OperationSpec& operatio
   return operation.service_time ? operation.service_time->mean() : version.service_time->mean();
 }
 
+// The zone of each replica, as Mesh places them.
+std::vector<Index> replicaZones(const VersionSpec& version) {
+  std::vector<Index> out;
+  for (std::uint32_t r = 0; r < version.replicas; ++r) {
+    out.push_back(version.replica_zone.empty() ? 0 : version.replica_zone[r]);
+  }
+  return out;
+}
+
+double oneWayDelay(const LinkSpec& link, std::uint64_t bytes) {
+  double seconds = link.latency->mean() + (link.jitter ? link.jitter->mean() : 0.0);
+  if (link.bandwidth_bps > 0) {
+    seconds += static_cast<double>(bytes) * 8.0 / link.bandwidth_bps;
+  }
+  return std::max(seconds, 0.0);
+}
+
+// The added latency of one pass through the service's sidecar (Sidecar::pass).
+double passLatency(const ServiceSpec& service) {
+  return service.has_sidecar && service.sidecar.latency
+             ? std::max(service.sidecar.latency->mean(), 0.0)
+             : 0.0;
+}
+
+// The pure delays of one attempt from a caller in `from` zones to a version of `callee` other
+// than the caller's own sidecar: the request and the response on the link, as MeshStream sends
+// them, averaged over uniform (caller replica, callee replica) pairs (locality-aware load
+// balancing is not modelled), and the callee's inbound sidecar passes.
+double attemptDelay(const Scenario& scenario, const std::vector<Index>& from,
+                    const ServiceSpec& callee, const VersionSpec& version) {
+  const std::vector<Index> to = replicaZones(version);
+  double network = 0;
+  for (const Index a : from) {
+    for (const Index b : to) {
+      const LinkSpec& link = scenario.network.between(a, b);
+      network += oneWayDelay(link, callee.request_bytes + kRequestHeaderBytes) +
+                 oneWayDelay(link, callee.response_bytes + kResponseHeaderBytes);
+    }
+  }
+  const double pairs = static_cast<double>(from.size() * to.size());
+  return (pairs > 0 ? network / pairs : 0.0) + 2.0 * passLatency(callee);
+}
+
+// The closed network of a closed workload from the per-pool loads at one request per second
+// (solveTraffic's comment): per pool a station for its replicas and one for their sidecars, and
+// one delay for the network and sidecar latency (`delay`, seconds per request).
+struct ClosedLoopSolution {
+  ClosedLoopAnalysis analysis;
+  std::vector<ClosedStationMetrics> replica;  // per pool, one replica's app station
+};
+
+ClosedLoopSolution solveClosedLoop(const Scenario& scenario, const std::vector<PoolLoad>& pools,
+                                   const std::vector<double>& outbound, double delay) {
+  ClosedLoopSolution out;
+  ClosedLoopAnalysis& closed = out.analysis;
+  const WorkloadSpec& workload = scenario.workload;
+  closed.users = workload.users;
+  closed.think_time = workload.think_time ? std::max(workload.think_time->mean(), 0.0) : 0.0;
+  std::vector<ClosedStation> stations;
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    const PoolLoad& pool = pools[p];
+    const ServiceSpec& service = scenario.services[pool.service];
+    const double replicas = std::max(pool.replicas, 1U);
+    stations.push_back(
+        {pool.arrival_rate * pool.mean_service_time / replicas, pool.concurrency, pool.replicas});
+    // Two passes of half the CPU figure for each request in (attempts arriving) and each request
+    // out (the app's own attempts; mesh retries do not pass through its CPU again).
+    const double proxied = service.has_sidecar ? pool.arrival_rate + outbound[p] : 0.0;
+    stations.push_back({proxied * core::toSeconds(service.sidecar.cpu_per_request) / replicas,
+                        std::max(service.sidecar.workers, 1U), pool.replicas});
+  }
+  stations.push_back({delay, kDelayStation, 1});
+  const ClosedNetworkSolution solution =
+      solveClosedNetwork(stations, closed.think_time, closed.users);
+  closed.bounds = closedNetworkBounds(stations, closed.think_time, closed.users);
+  closed.exact = solution.exact;
+  closed.throughput = solution.throughput;
+  closed.response_time = solution.response;
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    const double replicas = pools[p].replicas;
+    out.replica.push_back(solution.stations[2 * p]);
+    closed.app_time += replicas * solution.stations[2 * p].residence;
+    closed.sidecar_cpu_time += replicas * solution.stations[2 * p + 1].residence;
+  }
+  closed.latency_time = solution.stations.back().residence;
+  return out;
+}
+
 }  // namespace
 
 CallExpectation expectCall(const std::vector<CalleeVersionErrors>& versions,
@@ -122,7 +211,8 @@ CallExpectation expectCall(const std::vector<CalleeVersionErrors>& versions,
   const double request_fails = std::min(
       final_failing * mesh_attempts + std::pow(retried, mesh_retries) * retried_failing, 1.0);
   CallExpectation out;
-  out.attempts = mesh_attempts * expectedAttempts(request_fails, app_retries);
+  out.requests = expectedAttempts(request_fails, app_retries);
+  out.attempts = mesh_attempts * out.requests;
   out.failure = std::pow(request_fails, app_retries + 1);
   return out;
 }
@@ -194,6 +284,16 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
   }
   Eigen::VectorXd failing = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
   bool propagates = false;
+  // Closed loop, per request entering: each pool's outbound app-level requests (its sidecar's
+  // work besides the attempts it receives), and the pure delays on the way (attemptDelay).
+  std::vector<std::size_t> first_pool;
+  std::size_t pool_count = 0;
+  for (const ServiceSpec& service : scenario.services) {
+    first_pool.push_back(pool_count);
+    pool_count += service.versions.size();
+  }
+  std::vector<double> outbound(pool_count, 0.0);
+  double delay = 0;
 
   for (const MixEntry& entry : scenario.workload.mix) {
     // Every node's calls, routed with this entry's headers (apps propagate them downstream).
@@ -368,11 +468,40 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
       edge.attempt_rate += caller_rate * term.probability * term.expectation.attempts;
       edge.call_failure += caller_rate * term.probability * term.expectation.failure;
     }
+    if (out.closed_loop) {
+      const ServiceSpec& entry_service = scenario.services[entry.service];
+      for (Index v = 0; v < entry_routing.version_share.size(); ++v) {
+        // The load generator sits in the first zone, without a sidecar.
+        delay += offered * entry.weight * entry_routing.version_share[v] *
+                 attemptDelay(scenario, {0}, entry_service, entry_service.versions[v]);
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        const double rate = rates(static_cast<Eigen::Index>(i));
+        if (rate <= 0) {
+          continue;
+        }
+        const ServiceSpec& caller = scenario.services[keys[i].service];
+        const std::vector<Index> zones = replicaZones(caller.versions[keys[i].version]);
+        for (std::size_t c = 0; c < node_calls[i].size(); ++c) {
+          const NodeCall& call = node_calls[i][c];
+          const CallExpectation& expectation = expectations[i][c];
+          const double calls = rate * call.spec->probability;
+          outbound[first_pool[keys[i].service] + keys[i].version] += calls * expectation.requests;
+          delay += calls * expectation.requests * 2.0 * passLatency(caller);
+          const ServiceSpec& callee = scenario.services[call.spec->service];
+          for (Index w = 0; w < call.routing.version_share.size(); ++w) {
+            const double share = call.routing.version_share[w];
+            if (share > 0) {
+              delay += calls * expectation.attempts * share *
+                       attemptDelay(scenario, zones, callee, callee.versions[w]);
+            }
+          }
+        }
+      }
+    }
   }
 
   // Per pool: λ and the rate-weighted mean service time.
-  double total_demand = 0;       // D: seconds of service per request entering
-  double bottleneck_demand = 0;  // max over pools of D_pool / servers
   for (Index s = 0; s < scenario.services.size(); ++s) {
     const ServiceSpec& service = scenario.services[s];
     for (Index v = 0; v < service.versions.size(); ++v) {
@@ -391,43 +520,55 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
       pool.mean_service_time = pool.arrival_rate > 0
                                    ? work / pool.arrival_rate
                                    : meanServiceTime(version, version.operations.front());
-      total_demand += work;
-      if (pool.replicas * pool.concurrency > 0) {
-        bottleneck_demand = std::max(bottleneck_demand, work / (pool.replicas * pool.concurrency));
-      }
       out.pools.push_back(pool);
     }
   }
   out.entry_rate = offered;
   double scale = 1.0;
+  ClosedLoopSolution closed;
   if (out.closed_loop) {
-    const WorkloadSpec& workload = scenario.workload;
-    const double think = workload.think_time ? workload.think_time->mean() : 0.0;
-    double bound = std::numeric_limits<double>::infinity();
-    if (think + total_demand > 0) {
-      bound = workload.users / (think + total_demand);
-    }
-    if (bottleneck_demand > 0) {
-      bound = std::min(bound, 1.0 / bottleneck_demand);
-    }
-    scale = std::isfinite(bound) ? bound : 0.0;
+    closed = solveClosedLoop(scenario, out.pools, outbound, delay);
+    out.closed = closed.analysis;
+    scale = std::isfinite(out.closed.throughput) ? out.closed.throughput : 0.0;
     out.entry_rate = scale;
     out.notes.push_back(
-        "closed workload: rates assume the asymptotic throughput bound X = min(N/(Z+D), "
-        "1/D_max) over app service demands; network and sidecar time are ignored, so it is "
-        "slightly optimistic");
+        std::string(out.closed.exact ? "closed workload: exact MVA of the closed network"
+                                     : "closed workload: too many users for exact MVA, so the "
+                                       "open-network fixed point X = N/(Z+R(X)) (X exact as N "
+                                       "grows; R up to ~25 % long near N*) of the closed "
+                                       "network") +
+        ": each replica a station of `concurrency` servers with its share of the version's demand "
+        "(visits x E[S]), each meshed replica's sidecar one of `workers` servers (CPU per request "
+        "in and out), network latency (link means, replica zones averaged uniformly) and sidecar "
+        "added latency as pure delays; exponential service assumed; connection set-up, TLS "
+        "handshakes and retry back-off are not counted");
   }
 
   out.service_rates.assign(scenario.services.size(), 0.0);
   std::vector<double> busy(scenario.services.size(), 0.0);
   std::vector<double> workers(scenario.services.size(), 0.0);
-  for (PoolLoad& pool : out.pools) {
+  for (std::size_t p = 0; p < out.pools.size(); ++p) {
+    PoolLoad& pool = out.pools[p];
     pool.arrival_rate *= scale;
     const double servers = static_cast<double>(pool.replicas) * pool.concurrency;
     pool.utilization = servers > 0 ? pool.arrival_rate * pool.mean_service_time / servers
                                    : std::numeric_limits<double>::infinity();
-    pool.per_replica = mmcQueue(pool.replicas > 0 ? pool.arrival_rate / pool.replicas : 0.0,
-                                pool.mean_service_time, pool.concurrency);
+    const double replica_rate = pool.replicas > 0 ? pool.arrival_rate / pool.replicas : 0.0;
+    if (out.closed_loop) {
+      // Per visit, by Little's law on one replica: W = Q / (λ / replicas).
+      const ClosedStationMetrics& replica = closed.replica[p];
+      pool.per_replica.utilization = pool.utilization;
+      pool.per_replica.wait_probability = replica.wait_probability;
+      pool.per_replica.mean_response =
+          replica_rate > 0 ? replica.queue_length / replica_rate : pool.mean_service_time;
+      pool.per_replica.mean_wait =
+          std::max(pool.per_replica.mean_response - pool.mean_service_time, 0.0);
+      pool.in_pool = pool.replicas * replica.queue_length;
+    } else {
+      pool.per_replica = mmcQueue(replica_rate, pool.mean_service_time, pool.concurrency);
+      pool.in_pool =
+          pool.arrival_rate > 0 ? pool.arrival_rate * pool.per_replica.mean_response : 0.0;
+    }
     out.service_rates[pool.service] += pool.arrival_rate;
     busy[pool.service] += pool.arrival_rate * pool.mean_service_time;
     workers[pool.service] += servers;
@@ -451,6 +592,21 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
   }
   for (std::size_t s = 0; s < scenario.services.size(); ++s) {
     out.service_error_rate[s] = arrivals[s] > 0 ? out.service_error_rate[s] / arrivals[s] : 0.0;
+  }
+
+  if (out.closed_loop) {
+    bool parallel = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (const CallStep& step : keys[i].operation->calls) {
+        parallel = parallel || (lambda(static_cast<Eigen::Index>(i)) > 0 && step.parallel &&
+                                step.calls.size() > 1);
+      }
+    }
+    if (parallel) {
+      out.notes.push_back(
+          "closed workload: the calls of a parallel group add their demands and delays as if "
+          "they ran one after another, so R(N) is pessimistic (too long) where they fan out");
+    }
   }
 
   bool holds_worker = false;

@@ -26,6 +26,7 @@ struct CalleeVersionErrors {
 // What one call of an app's plan costs and risks.
 struct CallExpectation {
   double attempts = 1;  // expected attempts reaching the callee's apps
+  double requests = 1;  // app-level attempts: those the caller's own sidecar handles
   double failure = 0;   // probability the call fails after its last app-level attempt
 };
 
@@ -49,7 +50,10 @@ struct PoolLoad {
   double arrival_rate = 0;        // req/s at the app, all replicas together
   double mean_service_time = 0;   // seconds, over the version's operations weighted by rate
   double utilization = 0;         // ρ = λ·E[S] / (concurrency·replicas)
-  MmcMetrics per_replica;         // λ/replicas arriving at each replica
+  // λ/replicas arriving at each replica: M/M/c for an open workload; for a closed one, the MVA
+  // figures of a replica (P(wait) as an arrival sees it, W and Wq per visit).
+  MmcMetrics per_replica;
+  double in_pool = 0;  // mean requests at the pool's replicas, queued or in service (λ·W)
 
   bool saturated() const { return utilization >= 1.0; }
   bool highLoad() const { return utilization >= 0.8; }
@@ -63,9 +67,25 @@ struct EdgeLoad {
   double call_failure = 0;  // fraction of the calls that fail after every app-level attempt
 };
 
+// A closed workload (N users, think time Z) solved as a closed queueing network by exact MVA
+// (solveClosedNetwork; its large-N approximation when `exact` is false): X(N), and R(N) split by
+// where the time goes.
+struct ClosedLoopAnalysis {
+  bool exact = true;
+  std::uint32_t users = 0;
+  double think_time = 0;        // Z: the think time's mean, seconds
+  double throughput = 0;        // X(N), end-to-end requests per second
+  double response_time = 0;     // R(N) = N/X - Z, seconds: the three parts below
+  double app_time = 0;          // at the replicas' worker pools, queueing included
+  double sidecar_cpu_time = 0;  // at the sidecars' worker threads, queueing included
+  double latency_time = 0;      // network (both ways) and sidecars' added latency: pure delays
+  ClosedNetworkBounds bounds;   // the asymptotic bounds of the same network
+};
+
 struct TrafficAnalysis {
-  double entry_rate = 0;  // req/s the workload offers (closed loop: the throughput bound used)
+  double entry_rate = 0;  // req/s the workload offers (closed loop: X(N))
   bool closed_loop = false;
+  ClosedLoopAnalysis closed;                // when closed_loop
   std::vector<double> service_rates;        // req/s arriving at each service's apps
   std::vector<double> service_utilization;  // Σ λ·E[S] / Σ workers, over the service's versions
   // Fraction of each service's app responses that are 5xx: its own errors and, propagated up the
@@ -97,8 +117,19 @@ struct TrafficOptions {
 // attempts multiply across layers. Attempts and calls fail independently (no timeouts, no
 // load-dependent errors). Each mix entry is solved separately (its headers may steer
 // routes) and the rates add up. Then ρ and M/M/c per version pool with E[S] from the service-time
-// distributions' mean(). A closed workload uses the asymptotic throughput bound
-// X = min(N / (Z + D), min over pools of c·replicas / D_pool) from the visit ratios.
+// distributions' mean().
+//
+// A closed workload is solved for one request per second, which gives the visit ratios, and then
+// as a closed network by exact MVA (solveClosedNetwork, which approximates for very large N) with
+// N = users and Z = the think time's
+// mean: each replica of a version is a station of `concurrency` servers with demand visits ×
+// E[S] / replicas (the open model's even split over replicas); each replica of a meshed version
+// has a sidecar, a station of `workers` servers with demand cpu_per_request × (inbound attempts +
+// outbound app-level requests) / replicas; network latency (link latency, jitter and
+// serialisation means, request and response, averaged over uniform pairs of caller and callee
+// replica zones) and the sidecars' added latency (two passes per request on each side) are pure
+// delays. Rates are then X(N) × visits. A parallel group's calls add their demands as if they ran
+// one after another, which makes R(N) pessimistic there.
 TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& policies,
                              const TrafficOptions& options = {});
 

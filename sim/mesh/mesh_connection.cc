@@ -36,8 +36,9 @@ void MeshStream::release() {
 
 void MeshStream::send() {
   Mesh& mesh = connection_.client().mesh();
-  const auto delay = mesh.network().deliver(connection_.client().workload().zone,
-                                            connection_.server().zone, request_.body_bytes + 512);
+  const auto delay =
+      mesh.network().deliver(connection_.client().workload().zone, connection_.server().zone,
+                             request_.body_bytes + kRequestHeaderBytes);
   if (!delay) {
     if (!mesh.network().partitioned(connection_.client().workload().zone,
                                     connection_.server().zone)) {
@@ -96,8 +97,9 @@ void MeshStream::onResponsePassDone() {
     return;
   }
   Mesh& mesh = connection_.client().mesh();
-  const auto delay = mesh.network().deliver(
-      connection_.server().zone, connection_.client().workload().zone, response_.body_bytes + 256);
+  const auto delay =
+      mesh.network().deliver(connection_.server().zone, connection_.client().workload().zone,
+                             response_.body_bytes + kResponseHeaderBytes);
   if (!delay) {
     if (!mesh.network().partitioned(connection_.server().zone,
                                     connection_.client().workload().zone)) {

@@ -15,6 +15,11 @@ namespace meshsim::sim {
 class MeshConnection;
 class Sidecar;
 
+// What a request and a response carry on the link besides their bodies (headers, framing), for
+// serialisation delay; the analytic model (traffic_model.cc) counts them too.
+inline constexpr std::uint64_t kRequestHeaderBytes = 512;
+inline constexpr std::uint64_t kResponseHeaderBytes = 256;
+
 // One request/response exchange on a MeshConnection: the request crosses the link, passes the
 // peer's inbound sidecar (CPU, RBAC, its proxy core) and app, and the response comes back the
 // same way. Objects stay alive until every event that refers to them has fired.

@@ -2,15 +2,17 @@
 // analysis, and Little's law over the whole loop.
 #include <gtest/gtest.h>
 
+#include "sim/analysis/queueing.h"
 #include "tests/validation/validation_support.h"
 
 namespace meshsim::sim::validation {
 namespace {
 
 TEST(ClosedLoopValidation, MeanValueAnalysisAndLittlesLaw) {
-  // N = 10, Z = 20 ms, demands 2 ms (front) and 3 ms (back): MVA gives X = 290.4587/s and
-  // R = 14.4283 ms (checked by hand below through Little's law on the MVA result itself).
-  const MvaResult mva = meanValueAnalysis({0.002, 0.003}, 0.020, 10);
+  // N = 10, Z = 20 ms, demands 2 ms (front) and 3 ms (back): exact MVA (the library's
+  // solveClosedNetwork, which `meshsim analyze` uses) gives X = 290.4587/s and R = 14.4283 ms
+  // (checked by hand below through Little's law on the MVA result itself).
+  const ClosedNetworkSolution mva = solveClosedNetwork({{0.002, 1}, {0.003, 1}}, 0.020, 10);
   EXPECT_NEAR(mva.throughput * (mva.response + 0.020), 10.0, 1e-9);
   EXPECT_NEAR(mva.throughput, 290.4587, 1e-4);
   EXPECT_NEAR(mva.response * 1e3, 14.4283, 1e-4);

@@ -73,30 +73,4 @@ inline ::testing::AssertionResult agrees(const ConfidenceInterval& ci, double an
   return ::testing::AssertionFailure() << text;
 }
 
-// Exact mean value analysis of a closed product-form network (Reiser & Lavenberg 1980): single
-// FCFS exponential stations with service demands D_k per request and a delay (think) station Z,
-// for N users. R_k(n) = D_k (1 + Q_k(n-1)), X(n) = n / (Z + Σ R_k(n)), Q_k(n) = X(n) R_k(n).
-struct MvaResult {
-  double throughput = 0;  // X, requests per second
-  double response = 0;    // R = Σ R_k, seconds
-};
-inline MvaResult meanValueAnalysis(const std::vector<double>& demands, double think,
-                                   std::size_t users) {
-  std::vector<double> queue(demands.size(), 0.0);
-  MvaResult out;
-  for (std::size_t n = 1; n <= users; ++n) {
-    out.response = 0;
-    std::vector<double> residence(demands.size());
-    for (std::size_t k = 0; k < demands.size(); ++k) {
-      residence[k] = demands[k] * (1 + queue[k]);
-      out.response += residence[k];
-    }
-    out.throughput = static_cast<double>(n) / (think + out.response);
-    for (std::size_t k = 0; k < demands.size(); ++k) {
-      queue[k] = out.throughput * residence[k];
-    }
-  }
-  return out;
-}
-
 }  // namespace meshsim::sim::validation

@@ -154,8 +154,10 @@ TEST(ExpectedCallAttemptsTest, MeshRetriesNestInsideAppRetries) {
   const double p = 0.3;
   // Mesh only: (1 - p^3) / (1 - p) = 1.39.
   EXPECT_NEAR(expectCall({{1.0, p, 503}}, mesh, 0).attempts, 1.39, 1e-12);
-  // One app retry on top: a request fails with p^3, so 1.39 x (1 + p^3).
+  // One app retry on top: a request fails with p^3, so 1.39 x (1 + p^3); the caller's sidecar
+  // handles the 1 + p^3 app requests, the mesh retries happen inside it.
   EXPECT_NEAR(expectCall({{1.0, p, 503}}, mesh, 1).attempts, 1.39 * (1 + 0.027), 1e-12);
+  EXPECT_NEAR(expectCall({{1.0, p, 503}}, mesh, 1).requests, 1 + 0.027, 1e-12);
   // A status the mesh does not retry (gateway-error and 500): only the app retries.
   mesh.retry_on = core::kRetryOnGatewayError;
   EXPECT_NEAR(expectCall({{1.0, p, 500}}, mesh, 2).attempts, 1 + p + p * p, 1e-12);
@@ -316,20 +318,94 @@ workload: {kind: open, rate: 170, mix: [{service: warm, path: /}]}
   EXPECT_TRUE(w.pools[0].highLoad());
 }
 
-TEST(TrafficModelTest, ClosedLoopUsesTheAsymptoticBound) {
-  // 10 users, 1 s think time, 10 ms of service: X = min(10 / 1.01, 2 workers / 0.01) = 9.90.
+TEST(TrafficModelTest, ClosedLoopIsSolvedByMva) {
+  // 10 users, 1 s think time, one pool of 2 workers x 10 ms, no sidecar, no network latency: the
+  // closed network of one 2-server station, X and R as the library computes them, every rate
+  // X x visits and the pool's figures per replica from the same solution.
   const auto loaded = loadInline(R"(
 name: closed
 duration: 10s
+links: {default: {latency: 0}}
 services:
   - name: s
+    sidecar: false
     versions: [{name: v1, concurrency: 2, service_time: 10ms}]
 workload: {kind: closed, users: 10, think_time: 1s, mix: [{service: s, path: /}]}
 )");
   const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
-  EXPECT_TRUE(t.closed_loop);
-  EXPECT_NEAR(t.entry_rate, 10 / 1.01, 1e-9);
-  EXPECT_NEAR(t.service_rates[0], 10 / 1.01, 1e-9);
+  const ClosedNetworkSolution mva = solveClosedNetwork({{0.010, 2}}, 1.0, 10);
+  ASSERT_TRUE(t.closed_loop);
+  EXPECT_TRUE(t.closed.exact);
+  EXPECT_EQ(t.closed.users, 10U);
+  EXPECT_DOUBLE_EQ(t.closed.think_time, 1.0);
+  EXPECT_NEAR(t.closed.throughput, mva.throughput, 1e-9);
+  EXPECT_NEAR(t.closed.response_time, mva.response, 1e-12);
+  EXPECT_NEAR(t.closed.app_time, mva.response, 1e-12);
+  EXPECT_EQ(t.closed.sidecar_cpu_time, 0.0);
+  EXPECT_EQ(t.closed.latency_time, 0.0);
+  EXPECT_NEAR(t.entry_rate, mva.throughput, 1e-9);
+  EXPECT_NEAR(t.service_rates[0], mva.throughput, 1e-9);
+  const PoolLoad& pool = t.pools[0];
+  EXPECT_NEAR(pool.utilization, mva.throughput * 0.010 / 2, 1e-12);
+  EXPECT_NEAR(pool.in_pool, mva.stations[0].queue_length, 1e-12);
+  EXPECT_NEAR(pool.per_replica.mean_response, mva.stations[0].residence, 1e-12);
+  EXPECT_NEAR(pool.per_replica.wait_probability, mva.stations[0].wait_probability, 1e-15);
+  // The bounds: D = 10 ms, D_max = 5 ms, N* = (D + Z) / D_max = 202.
+  EXPECT_NEAR(t.closed.bounds.saturation_users, 202.0, 1e-9);
+  EXPECT_LT(t.closed.throughput, t.closed.bounds.throughput);
+}
+
+TEST(TrafficModelTest, ClosedLoopCountsSidecarsAndTheNetwork) {
+  // One user, so nothing queues and R(1) is the sum of the demands, by hand: front (1 ms) calls
+  // back (2 ms); both meshed (200 us of CPU per request in each sidecar, 50 us added per pass);
+  // links 1 ms one way at 1 Gbps. App 3 ms. Sidecar CPU: front in and out, back in: 3 x 0.2 ms.
+  // Latency: two hops (load generator -> front, front -> back), each 2 x 1 ms plus serialisation
+  // of (1 KiB + 512 B) and (4 KiB + 256 B) at 1 Gbps = 47.104 us; six sidecar passes of 50 us.
+  const auto loaded = loadInline(R"(
+name: closed
+duration: 10s
+links: {default: {latency: 1ms, bandwidth: 1Gbps}}
+sidecar: {cpu_per_request: 200us, latency: 50us}
+services:
+  - name: front
+    versions: [{name: v1, service_time: 1ms}]
+    operations: [{path: /, calls: [{call: back, path: /}]}]
+  - name: back
+    versions: [{name: v1, service_time: 2ms}]
+workload: {kind: closed, users: 1, think_time: 1s, mix: [{service: front, path: /}]}
+)");
+  ASSERT_TRUE(loaded->warnings.empty());
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  EXPECT_NEAR(t.closed.app_time, 0.003, 1e-15);
+  EXPECT_NEAR(t.closed.sidecar_cpu_time, 0.0006, 1e-15);
+  EXPECT_NEAR(t.closed.latency_time, 2 * (0.002 + 47.104e-6) + 6 * 50e-6, 1e-15);
+  const double r = 0.003 + 0.0006 + 2 * (0.002 + 47.104e-6) + 6 * 50e-6;
+  EXPECT_NEAR(t.closed.response_time, r, 1e-15);
+  EXPECT_NEAR(t.closed.throughput, 1 / (1 + r), 1e-12);
+}
+
+TEST(TrafficModelTest, ClosedLoopNotesParallelGroups) {
+  const auto loaded = loadInline(R"(
+name: closed
+duration: 10s
+services:
+  - name: front
+    versions: [{name: v1, service_time: 1ms}]
+    operations:
+      - path: /
+        calls: [{parallel: [{call: a, path: /}, {call: b, path: /}]}]
+  - name: a
+    versions: [{name: v1, service_time: 2ms}]
+  - name: b
+    versions: [{name: v1, service_time: 3ms}]
+workload: {kind: closed, users: 1, think_time: 1s, mix: [{service: front, path: /}]}
+)");
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  // Serial demands: R(1) counts a and b one after the other (6 ms of app time, not 4 ms).
+  EXPECT_NEAR(t.closed.app_time, 0.006, 1e-15);
+  EXPECT_TRUE(std::any_of(t.notes.begin(), t.notes.end(), [](const std::string& note) {
+    return note.find("parallel group") != std::string::npos;
+  }));
 }
 
 }  // namespace
