@@ -6,6 +6,7 @@
 #include <QDoubleSpinBox>
 #include <QGroupBox>
 #include <QImage>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -218,9 +219,10 @@ TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
 }
 
 // The README's first session: in Bookinfo, details gets 3 replicas, outlier detection, 2 retries
-// (on 5xx, the knob's default list) and one replica failing every request from the end of the
-// warm-up (10 s). productpage's sidecar retries the 503s and ejects the replica: both charts
-// leave zero, the topology shows the replica out, and the pages still succeed.
+// on 5xx (the knob shows Istio's default, which retries no 5xx) and one replica failing every
+// request from the end of the warm-up (10 s). productpage's sidecar retries the 503s and ejects
+// the replica: both charts leave zero, the topology shows the replica out, and the pages still
+// succeed.
 TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
   application();
   MainWindow window;
@@ -235,10 +237,16 @@ TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
   replicas->setValue(3);
   knobs->outlierGroup()->setChecked(true);
   knobs->maxEjectionBox()->setValue(100);
-  knobs->retryAttemptsBox()->setValue(2);
+  // details has no VirtualService: Istio's default policy, 2 retries of connection failures only.
+  EXPECT_EQ(knobs->retryAttemptsBox()->value(), 2);
+  EXPECT_EQ(knobs->retryOnEdit()->text().toStdString(), core::kIstioDefaultRetryOn);
+  EXPECT_EQ(knobs->origin(sim::KnobKind::kRetries),
+            QStringLiteral("From: Istio default (no VirtualService for details)"));
+  knobs->retryOnEdit()->setText(QStringLiteral("5xx,reset,connect-failure"));
   knobs->failingGroup()->setChecked(true);
   ASSERT_TRUE(window.applyKnobs()) << window.messages().toStdString();
   EXPECT_EQ(knobs->failingReplicasBox()->value(), 1) << "the knob reads back what it wrote";
+  EXPECT_EQ(knobs->origin(sim::KnobKind::kRetries), QStringLiteral("From: VirtualService details"));
   EXPECT_TRUE(knobs->failingGroup()->isChecked());
 
   ASSERT_TRUE(window.runUntil(15, 60000));
