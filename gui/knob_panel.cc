@@ -244,6 +244,8 @@ void KnobPanel::refresh() {
   retry_attempts_->setValue(static_cast<int>(retries.attempts));
   per_try_ms_->setValue(toMs(retries.per_try_timeout));
   retry_on_->setText(QString::fromStdString(retries.retry_on));
+  retry_on_->setCursorPosition(0);
+  retry_on_->setToolTip(retry_on_->text());
   timeout_ms_->setValue(toMs(editor_->timeout(service)));
   const sim::OutlierKnob od = editor_->outlierDetection(service);
   outlier_->setChecked(od.enabled);

@@ -13,13 +13,14 @@ namespace meshsim::gui {
 class EdgeItem;
 
 // Sizes in scene units (pixels at zoom 1). The view's default zoom never goes below
-// TopologyView::kReadableZoom, so the smallest text (kDetailPx) stays at least 10 px on screen.
+// TopologyView::kReadableZoom, so the node details and the edge labels (kDetailPx, kEdgeLabelPx)
+// stay at least 10 px on screen.
 inline constexpr double kNodeWidth = 210;
 inline constexpr double kNodeHeight = 104;
 inline constexpr int kNamePx = 17;
 inline constexpr int kDetailPx = 14;
 inline constexpr int kBadgePx = 12;
-inline constexpr int kEdgeLabelPx = 13;
+inline constexpr int kEdgeLabelPx = 14;
 
 // One service (or the load generator) in the topology view.
 class NodeItem : public QGraphicsItem {
