@@ -372,6 +372,29 @@ TEST(GuiRunControlTest, StatusWarmupMarkerAndEarlyPin) {
   EXPECT_FALSE(window.compareWithReplications()) << "B has not run yet";
 }
 
+// Under profile envoy no Istio manifest applies: the Istio knobs show Envoy's defaults (no
+// retries, a 15 s route timeout, 1024 requests), say so, and cannot be changed.
+TEST(GuiKnobsTest, OtherProfilesShowTheirDefaultsReadOnly) {
+  application();
+  const fs::path path = fs::temp_directory_path() / "meshsim-gui-envoy-profile.yaml";
+  sim::ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string())
+      .save(path.string());
+  std::ofstream(path, std::ios::app) << "profile: envoy\n";
+  MainWindow window;
+  ASSERT_TRUE(window.openScenario(QString::fromStdString(path.string())))
+      << window.messages().toStdString();
+  KnobPanel* knobs = window.knobs();
+  knobs->setService(QStringLiteral("payment"));
+  EXPECT_EQ(knobs->retryAttemptsBox()->value(), 0);
+  EXPECT_EQ(knobs->timeoutBox()->value(), 15000);
+  EXPECT_EQ(knobs->maxRequestsBox()->value(), 1024);
+  EXPECT_FALSE(knobs->retryAttemptsBox()->isEnabled());
+  EXPECT_EQ(knobs->origin(sim::KnobKind::kRetries),
+            QStringLiteral("From: Envoy default (profile envoy applies no Istio manifest)"));
+  EXPECT_TRUE(knobs->loadBox()->isEnabled());
+  fs::remove(path);
+}
+
 TEST(GuiLessonsTest, EveryLessonOpensOnItsKnob) {
   application();
   MainWindow window;
