@@ -28,16 +28,19 @@ struct EdgeLabelRequest {
   double height = 0;
 };
 
-// Where each label goes so that no two labels overlap and no label overlaps an obstacle (the
-// nodes): the free spot nearest the middle of its segment, sliding along the segment (within its
-// middle 80 %) and moving off it sideways, where a step sideways costs twice a step along (a label
-// beside its line still reads as that edge's). Labels keep kLabelGap between them. Labels of the
-// shortest segments, which have the least room, are placed first (ties in request order), so the
-// result is a pure function of the geometry. When no spot within kMaxSideways of the segment is
-// free, the label takes the one it overlaps least. Returns one box per request (empty for an empty
-// label), in request order.
+// Space kept between a label and any other label or node.
 inline constexpr double kLabelGap = 4;
+// How far off its segment a label may move (scene units) before it settles for an overlap.
 inline constexpr double kMaxSideways = 360;
+
+// Where each label goes so that no two labels overlap and no label overlaps an obstacle (the
+// nodes): the free spot nearest the middle of its segment, on an 8-unit grid, sliding along the
+// segment (within its middle 80 %) and moving off it sideways, where a step sideways costs twice a
+// step along (a label beside its line still reads as that edge's). Labels of the shortest
+// segments, which have the least room, are placed first (ties in request order), so the result is
+// a pure function of the geometry. When no spot within kMaxSideways of the segment is free, the
+// label takes the one it overlaps least. Returns one box per request (empty for an empty label),
+// in request order.
 std::vector<LabelBox> placeEdgeLabels(const std::vector<EdgeLabelRequest>& labels,
                                       const std::vector<LabelBox>& obstacles);
 
