@@ -6,6 +6,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -68,10 +69,15 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(replicas_group_);
 
   retries_group_ = new QGroupBox(tr("Retries (VirtualService)"));
+  retries_group_->setToolTip(
+      tr("The callers' sidecars retry: a caller without a sidecar (the load generator, services "
+         "with sidecar: false) never does. Attempts 0 writes attempts: 0, which turns Istio's "
+         "default retries off"));
   retry_attempts_ = spin(100);
   per_try_ms_ = spin(600000, tr(" ms"), tr("none"));
   retry_on_ = new QLineEdit();
   auto* retries = new QFormLayout(retries_group_);
+  addOrigin(sim::KnobKind::kRetries, retries);
   retries->addRow(tr("Attempts"), retry_attempts_);
   retries->addRow(tr("Per-try timeout"), per_try_ms_);
   retries->addRow(tr("Retry on"), retry_on_);
@@ -80,6 +86,7 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   timeout_group_ = new QGroupBox(tr("Timeout (VirtualService)"));
   timeout_ms_ = spin(3600000, tr(" ms"), tr("none"));
   auto* timeout = new QFormLayout(timeout_group_);
+  addOrigin(sim::KnobKind::kTimeout, timeout);
   timeout->addRow(tr("Route timeout"), timeout_ms_);
   layout->addWidget(timeout_group_);
 
@@ -90,6 +97,7 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   ejection_s_ = spin(3600, tr(" s"));
   max_ejection_ = spin(100, tr(" %"));
   auto* outlier = new QFormLayout(outlier_);
+  addOrigin(sim::KnobKind::kOutlierDetection, outlier);
   outlier->addRow(tr("Consecutive 5xx"), consecutive_);
   outlier->addRow(tr("Interval"), interval_s_);
   outlier->addRow(tr("Base ejection time"), ejection_s_);
@@ -102,6 +110,7 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   max_requests_ = spin(1000000, {}, tr("unlimited"));
   max_retries_ = spin(1000000, {}, tr("unlimited"));
   auto* pool = new QFormLayout(pool_group_);
+  addOrigin(sim::KnobKind::kConnectionPool, pool);
   pool->addRow(tr("Max connections"), max_connections_);
   pool->addRow(tr("Max pending requests"), max_pending_);
   pool->addRow(tr("Max requests"), max_requests_);
@@ -109,7 +118,14 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(pool_group_);
 
   split_group_ = new QGroupBox(tr("Traffic split (VirtualService weights)"));
-  split_form_ = new QFormLayout(split_group_);
+  auto* split = new QVBoxLayout(split_group_);
+  auto* split_rows = new QWidget();
+  split_form_ = new QFormLayout(split_rows);
+  split_form_->setContentsMargins(0, 0, 0, 0);
+  auto* split_origin = new QFormLayout();
+  addOrigin(sim::KnobKind::kTrafficSplit, split_origin);
+  split->addLayout(split_origin);
+  split->addWidget(split_rows);
   layout->addWidget(split_group_);
 
   fault_group_ = new QGroupBox(tr("Fault injection (VirtualService)"));
@@ -120,6 +136,7 @@ KnobPanel::KnobPanel(QWidget* parent) : QWidget(parent) {
   delay_ms_ = spin(600000, tr(" ms"));
   delay_ms_->setMinimum(1);
   auto* fault = new QFormLayout(fault_group_);
+  addOrigin(sim::KnobKind::kFaultInjection, fault);
   fault->addRow(tr("Abort"), abort_percent_);
   fault->addRow(tr("Abort status"), abort_status_);
   fault->addRow(tr("Delay"), delay_percent_);
@@ -183,6 +200,19 @@ QString KnobPanel::service() const {
   return services_->currentText();
 }
 
+void KnobPanel::addOrigin(sim::KnobKind kind, QFormLayout* form) {
+  auto* label = new QLabel();
+  label->setWordWrap(true);
+  label->setStyleSheet(QStringLiteral("color: #6a6e73; font-style: italic;"));
+  form->addRow(label);
+  origins_[kind] = label;
+}
+
+QString KnobPanel::origin(sim::KnobKind kind) const {
+  const auto it = origins_.find(kind);
+  return it == origins_.end() ? QString() : it->second->text();
+}
+
 void KnobPanel::refresh() {
   clearForm(replicas_form_);
   clearForm(split_form_);
@@ -204,10 +234,18 @@ void KnobPanel::refresh() {
     split_form_->addRow(QString::fromStdString(version), share);
     split_.emplace_back(version, share);
   }
+  // Only Istio sidecars apply the manifests these knobs write.
+  const bool istio = editor_->profile() == core::ProxyProfile::kIstio;
+  for (const auto& [kind, label] : origins_) {
+    label->setText(tr("From: %1").arg(QString::fromStdString(editor_->origin(kind, service))));
+    group(kind)->setEnabled(istio);
+  }
   const sim::RetryKnob retries = editor_->retries(service);
   retry_attempts_->setValue(static_cast<int>(retries.attempts));
   per_try_ms_->setValue(toMs(retries.per_try_timeout));
   retry_on_->setText(QString::fromStdString(retries.retry_on));
+  retry_on_->setCursorPosition(0);
+  retry_on_->setToolTip(retry_on_->text());
   timeout_ms_->setValue(toMs(editor_->timeout(service)));
   const sim::OutlierKnob od = editor_->outlierDetection(service);
   outlier_->setChecked(od.enabled);

@@ -13,6 +13,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
 class QGroupBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 
@@ -20,9 +21,11 @@ namespace meshsim::gui {
 
 // Policy knobs without YAML: load and replicas, and per destination service the VirtualService
 // (retries, timeout, traffic split, fault injection) and DestinationRule (outlier detection,
-// connection-pool limits) settings, and failing replicas (scenario error_rate faults). apply()
-// writes the knobs the user changed into the ScenarioEditor; the window then reloads the scenario
-// through the normal loader and reruns it.
+// connection-pool limits) settings, and failing replicas (scenario error_rate faults). The Istio
+// knobs show the policy in force and say where it comes from (a manifest or the profile's
+// default); under a profile that applies no Istio manifest they are read-only. apply() writes the
+// knobs the user changed into the ScenarioEditor; the window then reloads the scenario through the
+// normal loader and reruns it.
 class KnobPanel : public QWidget {
   Q_OBJECT
 
@@ -42,6 +45,10 @@ class KnobPanel : public QWidget {
   // The widgets, for tests and lessons.
   QDoubleSpinBox* loadBox() const { return load_; }
   QSpinBox* retryAttemptsBox() const { return retry_attempts_; }
+  QLineEdit* retryOnEdit() const { return retry_on_; }
+  QSpinBox* timeoutBox() const { return timeout_ms_; }
+  // The "from …" line of a knob group (ScenarioEditor::origin); empty for load and replicas.
+  QString origin(sim::KnobKind kind) const;
   QGroupBox* replicasGroup() const { return replicas_group_; }
   QGroupBox* outlierGroup() const { return outlier_; }
   QSpinBox* maxEjectionBox() const { return max_ejection_; }
@@ -59,6 +66,8 @@ class KnobPanel : public QWidget {
  private:
   void refresh();
   QGroupBox* group(sim::KnobKind kind) const;
+  // Adds the group's "from …" line as the first row of its form.
+  void addOrigin(sim::KnobKind kind, QFormLayout* form);
 
   sim::ScenarioEditor* editor_ = nullptr;
   QComboBox* services_;
@@ -98,6 +107,7 @@ class KnobPanel : public QWidget {
   QSpinBox* failing_from_s_;
   QSpinBox* failing_until_s_;
   QGroupBox* load_group_;
+  std::map<sim::KnobKind, QLabel*> origins_;
 };
 
 }  // namespace meshsim::gui

@@ -175,6 +175,9 @@ QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) 
     for (EdgeItem* edge : edges_) {
       edge->adjust();
     }
+    if (moved_) {
+      moved_();
+    }
   }
   return QGraphicsItem::itemChange(change, value);
 }
@@ -228,10 +231,6 @@ QString EdgeItem::label() const {
   return lines.join('\n');
 }
 
-QRectF EdgeItem::labelRect() const {
-  return label_rect_;
-}
-
 void EdgeItem::adjust() {
   prepareGeometryChange();
   const QRectF a =
@@ -248,25 +247,13 @@ void EdgeItem::adjust() {
   QFont font;
   font.setPixelSize(kEdgeLabelPx);
   const QSizeF size = QFontMetricsF(font).size(0, text) + QSizeF(10, 6);
-  // Candidates from the middle outwards; the first whose box covers no node wins.
-  const auto boxAt = [&](double f) {
-    const QPointF centre = start_ + (end_ - start_) * f;
-    return QRectF(centre - QPointF(size.width() / 2, size.height() / 2), size);
-  };
-  label_rect_ = boxAt(0.5);
-  if (scene() == nullptr) {
-    return;
-  }
-  for (const double f : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8}) {
-    const QRectF box = boxAt(f);
-    const QList<QGraphicsItem*> covered = scene()->items(box);
-    if (std::none_of(covered.begin(), covered.end(), [](QGraphicsItem* item) {
-          const auto* node = dynamic_cast<const NodeItem*>(item);
-          return node != nullptr;
-        })) {
-      label_rect_ = box;
-      return;
-    }
+  label_rect_ = QRectF((start_ + end_) / 2 - QPointF(size.width() / 2, size.height() / 2), size);
+}
+
+void EdgeItem::setLabelRect(const QRectF& rect) {
+  if (rect != label_rect_) {
+    prepareGeometryChange();
+    label_rect_ = rect;
   }
 }
 

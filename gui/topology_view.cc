@@ -7,6 +7,7 @@
 
 #include "gui/topology_items.h"
 #include "sim/live/graph_layout.h"
+#include "sim/live/label_placement.h"
 
 namespace meshsim::gui {
 
@@ -63,6 +64,10 @@ void TopologyView::setTopology(const sim::MeshTopology& topology) {
   for (EdgeItem* edge : edges_) {
     edge->adjust();
   }
+  placeLabels();
+  for (NodeItem* node : nodes_) {
+    node->setMovedCallback([this] { placeLabels(); });
+  }
   scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-60, -60, 60, 60));
   user_zoomed_ = false;
   zoomToDefault();
@@ -109,6 +114,33 @@ void TopologyView::showSnapshot(const sim::Snapshot& snapshot) {
   for (EdgeItem* edge : edges_) {
     edge->setState(edge->index() < snapshot.edges.size() ? &snapshot.edges[edge->index()] : nullptr,
                    max_rps);
+  }
+  placeLabels();
+  // Labels grow with the figures they show: the scene grows with them, so that none is out of
+  // reach of the scroll bars.
+  scene_->setSceneRect(
+      scene_->sceneRect().united(scene_->itemsBoundingRect().adjusted(-60, -60, 60, 60)));
+}
+
+void TopologyView::placeLabels() {
+  std::vector<sim::LabelBox> nodes;
+  nodes.reserve(nodes_.size());
+  for (const NodeItem* node : nodes_) {
+    const QRectF r = node->sceneBoundingRect();
+    nodes.push_back({r.left(), r.top(), r.width(), r.height()});
+  }
+  std::vector<sim::EdgeLabelRequest> labels;
+  labels.reserve(edges_.size());
+  for (const EdgeItem* edge : edges_) {
+    const QLineF line = edge->segment();
+    const QRectF r = edge->labelRect();
+    labels.push_back({line.x1(), line.y1(), line.x2(), line.y2(), r.width(), r.height()});
+  }
+  const std::vector<sim::LabelBox> placed = sim::placeEdgeLabels(labels, nodes);
+  for (std::size_t e = 0; e < edges_.size(); ++e) {
+    const sim::LabelBox& box = placed[e];
+    edges_[e]->setLabelRect(box.width > 0 ? QRectF(box.left, box.top, box.width, box.height)
+                                          : QRectF());
   }
 }
 

@@ -37,6 +37,9 @@ class TopologyView : public QGraphicsView {
   NodeItem* node(std::size_t index) const { return nodes_.at(index); }
   EdgeItem* edge(std::size_t index) const { return edges_.at(index); }
   void select(std::optional<std::size_t> node, std::optional<std::size_t> edge);
+  // Places every edge label (sim::placeEdgeLabels): clear of the nodes and of each other, near the
+  // middle of its edge. Runs when the labels' text changes and whenever a node is dragged.
+  void placeLabels();
   // Fits the graph, but not below kReadableZoom nor above 1.25 (followed on resize until the user
   // zooms with the wheel).
   void zoomToDefault();

@@ -11,8 +11,6 @@ namespace meshsim::core {
 
 namespace {
 
-constexpr std::string_view kDefaultRetryOn =
-    "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 constexpr std::uint32_t kIstioDefaultNumRetries = 2;
 constexpr std::uint32_t kIstioHostSelectionAttempts = 5;
 constexpr std::uint32_t kPreviousPrioritiesUpdateFrequency = 2;
@@ -49,7 +47,7 @@ bool isGoKnownHttpStatus(std::int64_t code) {
 RetryPolicy istioDefaultRetryPolicy(const IstioRetryOptions& options) {
   RetryPolicy policy;
   policy.num_retries = kIstioDefaultNumRetries;
-  policy.retry_on = parseRetryOn(kDefaultRetryOn).bits;
+  policy.retry_on = parseRetryOn(kIstioDefaultRetryOn).bits;
   policy.host_selection_retry_max_attempts = kIstioHostSelectionAttempts;
   // With consistent hashing a retry must stay on the hashed host.
   policy.previous_hosts_predicate = !options.consistent_hash;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/time.h"
@@ -29,6 +30,10 @@ struct IstioRetryOptions {
   // also attaches retriable_status_codes [503].
   bool exclude_503_from_default_retries = true;
 };
+
+// The retryOn list of Istio's outbound default policy, as retry.go writes it.
+inline constexpr std::string_view kIstioDefaultRetryOn =
+    "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
 // Istio's outbound default (I: pilot/pkg/networking/core/route/retry/retry.go): 2 retries on
 // "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes" (no codes

@@ -1,10 +1,13 @@
 #include "sim/live/scenario_editor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <stdexcept>
 
+#include "core/policy/cluster_policy.h"
 #include "sim/mesh/scenario_policies.h"
 #include "sim/scenario/scenario_loader.h"
 
@@ -72,6 +75,45 @@ std::string rebase(const std::string& path, const fs::path& from, const fs::path
   }
   const fs::path target = fs::weakly_canonical(fs::absolute(from / path));
   return fs::relative(target, fs::weakly_canonical(fs::absolute(to))).generic_string();
+}
+
+// "Istio default", "Envoy default", "Linkerd default".
+std::string defaultOf(core::ProxyProfile profile) {
+  std::string name(core::profileName(profile));
+  name.front() = static_cast<char>(name.front() - 'a' + 'A');
+  return name + " default";
+}
+
+std::string manifestName(std::string_view kind, const YAML::Node& manifest) {
+  return std::string(kind) + " " +
+         scalarOr<std::string>(at(at(manifest, "metadata"), "name"), "(unnamed)");
+}
+
+// Istio's 2^32-1 means no limit, which the knob shows as 0.
+std::int64_t limitOf(std::uint64_t threshold) {
+  return threshold >= core::CircuitBreakerThresholds::kIstioUnlimited
+             ? 0
+             : static_cast<std::int64_t>(threshold);
+}
+
+// Integer percentages that add up to the rounded total (largest remainder; ties to the first).
+std::vector<std::int64_t> roundShares(const std::vector<double>& shares) {
+  std::vector<std::int64_t> out;
+  double total = 0;
+  for (const double share : shares) {
+    out.push_back(static_cast<std::int64_t>(std::floor(share + 1e-9)));
+    total += share;
+  }
+  std::int64_t missing = std::llround(total) - std::accumulate(out.begin(), out.end(), 0LL);
+  std::vector<std::size_t> order(shares.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return shares[a] - static_cast<double>(out[a]) > shares[b] - static_cast<double>(out[b]);
+  });
+  for (std::size_t i = 0; missing > 0 && i < order.size(); ++i, --missing) {
+    ++out[order[i]];
+  }
+  return out;
 }
 
 std::string directoryOf(const std::string& path) {
@@ -291,15 +333,89 @@ void ScenarioEditor::setReplicas(const std::string& name, const std::string& ver
   throw std::invalid_argument("service '" + name + "' has no version '" + version + "'");
 }
 
+core::ProxyProfile ScenarioEditor::profile() const {
+  // open() validated the key: any value here is one parseProfile knows.
+  return core::parseProfile(scalarOr<std::string>(at(root_, "profile"), "istio"))
+      .value_or(core::ProxyProfile::kIstio);
+}
+
+YAML::Node ScenarioEditor::routeSetting(const std::string& host, const std::string& key) const {
+  if (profile() != core::ProxyProfile::kIstio) {
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
+  return routes.empty() ? YAML::Node(YAML::NodeType::Undefined) : at(routes.front(), key);
+}
+
+YAML::Node ScenarioEditor::trafficPolicySetting(const std::string& host,
+                                                const std::string& key) const {
+  if (profile() != core::ProxyProfile::kIstio) {
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  return at(at(at(manifest("DestinationRule", host), "spec"), "trafficPolicy"), key);
+}
+
+std::string ScenarioEditor::origin(KnobKind kind, const std::string& host) const {
+  std::string_view manifest_kind = "VirtualService";
+  std::string key;
+  bool set = false;
+  switch (kind) {
+    case KnobKind::kLoad:
+    case KnobKind::kReplicas:
+      return "scenario";
+    case KnobKind::kRetries:
+    case KnobKind::kTimeout:
+    case KnobKind::kFaultInjection:
+      key = kind == KnobKind::kRetries   ? "retries"
+            : kind == KnobKind::kTimeout ? "timeout"
+                                         : "fault";
+      set = routeSetting(host, key).IsDefined();
+      break;
+    case KnobKind::kTrafficSplit:
+      key = "weighted subsets";
+      set = subsetDestinations(host).IsDefined();
+      break;
+    case KnobKind::kOutlierDetection:
+    case KnobKind::kConnectionPool:
+      manifest_kind = "DestinationRule";
+      key = kind == KnobKind::kOutlierDetection ? "outlierDetection" : "connectionPool";
+      set = trafficPolicySetting(host, key).IsDefined();
+      break;
+  }
+  const core::ProxyProfile p = profile();
+  if (p != core::ProxyProfile::kIstio) {
+    return defaultOf(p) + " (profile " + std::string(core::profileName(p)) +
+           " applies no Istio manifest)";
+  }
+  const YAML::Node found = manifest(manifest_kind, host);
+  if (set) {
+    return manifestName(manifest_kind, found);
+  }
+  if (!found.IsDefined()) {
+    return defaultOf(p) + " (no " + std::string(manifest_kind) + " for " + host + ")";
+  }
+  return defaultOf(p) + " (" + manifestName(manifest_kind, found) + " sets no " + key + ")";
+}
+
 RetryKnob ScenarioEditor::retries(const std::string& host) const {
   RetryKnob knob;
-  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
-  if (!routes.empty()) {
-    const YAML::Node retries = at(routes.front(), "retries");
+  const YAML::Node retries = routeSetting(host, "retries");
+  if (retries.IsDefined()) {
+    // Istio reads an absent attempts as 0: no retries (§1.9).
     knob.attempts = scalarOr<std::int64_t>(at(retries, "attempts"), 0);
     knob.per_try_timeout = durationOr(at(retries, "perTryTimeout"), core::Duration::zero());
     knob.retry_on = scalarOr<std::string>(at(retries, "retryOn"), knob.retry_on);
+    return knob;
   }
+  // The route the profile configures without a VirtualService's `retries` (§1.9, §9).
+  const std::optional<core::RetryPolicy> fallback =
+      core::routeDefaultsFor(profile()).outbound_retry;
+  if (!fallback) {
+    knob.retry_on.clear();
+    return knob;
+  }
+  knob.attempts = fallback->num_retries;
+  knob.per_try_timeout = fallback->per_try_timeout;
   return knob;
 }
 
@@ -318,9 +434,9 @@ void ScenarioEditor::setRetries(const std::string& host, const RetryKnob& knob) 
 }
 
 core::Duration ScenarioEditor::timeout(const std::string& host) const {
-  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
-  return routes.empty() ? core::Duration::zero()
-                        : durationOr(at(routes.front(), "timeout"), core::Duration::zero());
+  const YAML::Node timeout = routeSetting(host, "timeout");
+  return timeout.IsDefined() ? durationOr(timeout, core::Duration::zero())
+                             : core::routeDefaultsFor(profile()).route_timeout;
 }
 
 void ScenarioEditor::setTimeout(const std::string& host, core::Duration timeout) {
@@ -334,9 +450,9 @@ void ScenarioEditor::setTimeout(const std::string& host, core::Duration timeout)
 }
 
 OutlierKnob ScenarioEditor::outlierDetection(const std::string& host) const {
+  // No profile ejects without a DestinationRule asking for it (core::ClusterPolicy::defaultsFor).
   OutlierKnob knob;
-  const YAML::Node od =
-      at(at(at(manifest("DestinationRule", host), "spec"), "trafficPolicy"), "outlierDetection");
+  const YAML::Node od = trafficPolicySetting(host, "outlierDetection");
   if (od.IsDefined()) {
     knob.enabled = true;
     knob.consecutive_5xx = scalarOr<std::int64_t>(at(od, "consecutive5xxErrors"), 5);
@@ -365,14 +481,20 @@ void ScenarioEditor::setOutlierDetection(const std::string& host, const OutlierK
 }
 
 PoolKnob ScenarioEditor::connectionPool(const std::string& host) const {
-  const YAML::Node pool =
-      at(at(at(manifest("DestinationRule", host), "spec"), "trafficPolicy"), "connectionPool");
-  PoolKnob knob;
-  knob.max_connections = scalarOr<std::int64_t>(at(at(pool, "tcp"), "maxConnections"), 0);
+  // Istio leaves every limit unlimited unless the DestinationRule sets it; Envoy and Linkerd have
+  // their own finite defaults (§3.5, §9).
+  const core::CircuitBreakerThresholds defaults =
+      core::ClusterPolicy::defaultsFor(profile()).circuit_breakers;
+  PoolKnob knob{limitOf(defaults.max_connections), limitOf(defaults.max_pending_requests),
+                limitOf(defaults.max_requests), limitOf(defaults.max_retries)};
+  const YAML::Node pool = trafficPolicySetting(host, "connectionPool");
+  knob.max_connections =
+      scalarOr<std::int64_t>(at(at(pool, "tcp"), "maxConnections"), knob.max_connections);
   const YAML::Node http = at(pool, "http");
-  knob.max_pending_requests = scalarOr<std::int64_t>(at(http, "http1MaxPendingRequests"), 0);
-  knob.max_requests = scalarOr<std::int64_t>(at(http, "http2MaxRequests"), 0);
-  knob.max_retries = scalarOr<std::int64_t>(at(http, "maxRetries"), 0);
+  knob.max_pending_requests =
+      scalarOr<std::int64_t>(at(http, "http1MaxPendingRequests"), knob.max_pending_requests);
+  knob.max_requests = scalarOr<std::int64_t>(at(http, "http2MaxRequests"), knob.max_requests);
+  knob.max_retries = scalarOr<std::int64_t>(at(http, "maxRetries"), knob.max_retries);
   return knob;
 }
 
@@ -394,9 +516,8 @@ void ScenarioEditor::setConnectionPool(const std::string& host, const PoolKnob& 
 
 FaultKnob ScenarioEditor::faultInjection(const std::string& host) const {
   FaultKnob knob;
-  const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
-  if (!routes.empty()) {
-    const YAML::Node fault = at(routes.front(), "fault");
+  const YAML::Node fault = routeSetting(host, "fault");
+  if (fault.IsDefined()) {
     const YAML::Node abort = at(fault, "abort");
     if (abort.IsDefined()) {
       knob.abort_percent = scalarOr<double>(at(at(abort, "percentage"), "value"), 100);
@@ -497,32 +618,67 @@ void ScenarioEditor::setFailingReplicas(const std::string& name, const FailingRe
   }
 }
 
-std::vector<std::pair<std::string, std::int64_t>> ScenarioEditor::trafficSplit(
-    const std::string& host) const {
-  std::vector<std::pair<std::string, std::int64_t>> weights;
+std::vector<double> ScenarioEditor::endpointShares(const std::string& host) const {
+  // Every endpoint takes a share by its weight (the version's `weight`, default 1).
+  std::vector<double> shares;
   const YAML::Node versions = at(service(host), "versions");
   for (std::size_t i = 0; versions.IsSequence() && i < versions.size(); ++i) {
-    weights.emplace_back(scalarOr<std::string>(at(versions[i], "name"), ""), 0);
+    shares.push_back(scalarOr<double>(at(versions[i], "replicas"), 1) *
+                     scalarOr<double>(at(versions[i], "weight"), 1));
+  }
+  const double total = std::accumulate(shares.begin(), shares.end(), 0.0);
+  for (double& share : shares) {
+    share = total > 0 ? share / total : 0;
+  }
+  return shares;
+}
+
+YAML::Node ScenarioEditor::subsetDestinations(const std::string& host) const {
+  if (profile() != core::ProxyProfile::kIstio) {
+    return YAML::Node(YAML::NodeType::Undefined);
   }
   const std::vector<YAML::Node> routes = httpRoutes(manifest("VirtualService", host));
   const YAML::Node destinations = routes.empty() ? YAML::Node() : at(routes.back(), "route");
-  if (!destinations.IsDefined() || !destinations.IsSequence()) {
-    // No VirtualService: Istio balances over every endpoint of the service.
-    for (auto& [version, weight] : weights) {
-      weight = 100 / static_cast<std::int64_t>(weights.size());
+  for (std::size_t i = 0; destinations.IsSequence() && i < destinations.size(); ++i) {
+    if (at(at(destinations[i], "destination"), "subset").IsDefined()) {
+      return destinations;
     }
-    return weights;
   }
-  for (std::size_t i = 0; i < destinations.size(); ++i) {
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::vector<std::pair<std::string, std::int64_t>> ScenarioEditor::trafficSplit(
+    const std::string& host) const {
+  std::vector<std::string> names;
+  const YAML::Node versions = at(service(host), "versions");
+  for (std::size_t i = 0; versions.IsSequence() && i < versions.size(); ++i) {
+    names.push_back(scalarOr<std::string>(at(versions[i], "name"), ""));
+  }
+  const std::vector<double> by_endpoints = endpointShares(host);
+  std::vector<double> shares(names.size());
+  const YAML::Node destinations = subsetDestinations(host);
+  if (!destinations.IsDefined()) {
+    for (std::size_t v = 0; v < names.size(); ++v) {
+      shares[v] = 100 * by_endpoints[v];
+    }
+  }
+  for (std::size_t i = 0; destinations.IsDefined() && i < destinations.size(); ++i) {
     const std::string subset =
         scalarOr<std::string>(at(at(destinations[i], "destination"), "subset"), "");
-    const std::int64_t weight =
-        scalarOr<std::int64_t>(at(destinations[i], "weight"), destinations.size() == 1 ? 100 : 0);
-    for (auto& [version, w] : weights) {
-      if (subset.empty() || version == subset) {
-        w += subset.empty() ? weight / static_cast<std::int64_t>(weights.size()) : weight;
+    const double weight =
+        scalarOr<double>(at(destinations[i], "weight"), destinations.size() == 1 ? 100 : 0);
+    for (std::size_t v = 0; v < names.size(); ++v) {
+      if (subset.empty()) {
+        shares[v] += weight * by_endpoints[v];
+      } else if (names[v] == subset) {
+        shares[v] += weight;
       }
     }
+  }
+  const std::vector<std::int64_t> rounded = roundShares(shares);
+  std::vector<std::pair<std::string, std::int64_t>> weights;
+  for (std::size_t v = 0; v < names.size(); ++v) {
+    weights.emplace_back(names[v], rounded[v]);
   }
   return weights;
 }

@@ -10,7 +10,10 @@
 
 #include "config/yaml_node.h"
 #include "core/common/time.h"
+#include "core/policy/proxy_profile.h"
+#include "core/retry/istio_retry.h"
 #include "sim/experiment/replications.h"
+#include "sim/live/lesson_catalog.h"
 
 namespace meshsim::sim {
 
@@ -20,11 +23,16 @@ namespace meshsim::sim {
 // and DestinationRules, and hands the result back to the normal loader (load()) so that a bad
 // value is reported like any other (file:line:column and key). save() writes YAML that
 // `meshsim run` accepts.
+//
+// The knobs read the policy the sidecars apply, not just the YAML: where a manifest leaves a
+// setting out, the scenario's profile's default (what ProxyConfigurationBuilder configures), and
+// origin() says which of the two it is.
 
 struct RetryKnob {
   std::int64_t attempts = 0;          // VirtualService retries.attempts; 0 = no retries
   core::Duration per_try_timeout{0};  // 0 = none
-  std::string retry_on = "5xx,reset,connect-failure";
+  // Istio's list when `retryOn` is absent (proxy-semantics §1.9).
+  std::string retry_on = std::string(core::kIstioDefaultRetryOn);
 
   bool operator==(const RetryKnob&) const = default;
 };
@@ -103,11 +111,22 @@ class ScenarioEditor {
   std::uint32_t replicas(const std::string& service, const std::string& version) const;
   void setReplicas(const std::string& service, const std::string& version, std::uint32_t replicas);
 
+  // The scenario's `profile` (istio when absent). Only Istio sidecars apply the VirtualServices
+  // and DestinationRules the knobs below write; under the other profiles those knobs read the
+  // profile's defaults.
+  core::ProxyProfile profile() const;
+  // Where the value a knob reads for the service comes from: the manifest that sets it
+  // ("VirtualService reviews", "DestinationRule payment") or the default in force ("Istio default
+  // (no VirtualService for details)"). Load and replicas come from the scenario itself.
+  std::string origin(KnobKind kind, const std::string& service) const;
+
   // Istio knobs, per destination service. Setting one creates the VirtualService or
   // DestinationRule when the scenario has none for that host.
+  // Without `retries` in the service's route, Istio's default policy: 2 attempts on
+  // kIstioDefaultRetryOn. Setting writes an explicit `retries` (attempts 0 disables them).
   RetryKnob retries(const std::string& service) const;
   void setRetries(const std::string& service, const RetryKnob& knob);
-  core::Duration timeout(const std::string& service) const;  // 0 = none
+  core::Duration timeout(const std::string& service) const;  // 0 = none (Istio's default)
   void setTimeout(const std::string& service, core::Duration timeout);
   OutlierKnob outlierDetection(const std::string& service) const;
   void setOutlierDetection(const std::string& service, const OutlierKnob& knob);
@@ -121,7 +140,8 @@ class ScenarioEditor {
   // Replaces the entries this editor added for the service (never the scenario's own faults);
   // 0 % removes them.
   void setFailingReplicas(const std::string& service, const FailingReplicaKnob& knob);
-  // Weight per version (subset) of the service's default route; versions absent get 0.
+  // Weight per version (subset) of the service's default route; versions absent get 0. Without
+  // weighted subsets every endpoint of the service takes a share: versions by replicas x weight.
   std::vector<std::pair<std::string, std::int64_t>> trafficSplit(const std::string& service) const;
   void setTrafficSplit(const std::string& service,
                        const std::vector<std::pair<std::string, std::int64_t>>& weights);
@@ -133,6 +153,16 @@ class ScenarioEditor {
   YAML::Node service(const std::string& name) const;
   // The manifest (inline mapping) of `kind` for `host`, or an undefined node.
   YAML::Node manifest(std::string_view kind, const std::string& host) const;
+  // `key` of the first HTTP route of the service's VirtualService, when an Istio sidecar applies
+  // it; else an undefined node.
+  YAML::Node routeSetting(const std::string& host, const std::string& key) const;
+  // `key` of the trafficPolicy of the service's DestinationRule, likewise.
+  YAML::Node trafficPolicySetting(const std::string& host, const std::string& key) const;
+  // The share of each version when a route spreads over every endpoint of the service.
+  std::vector<double> endpointShares(const std::string& host) const;
+  // The destinations of the service's default (last) route when one names a subset, when an
+  // Istio sidecar applies them; else an undefined node.
+  YAML::Node subsetDestinations(const std::string& host) const;
   YAML::Node requireVirtualService(const std::string& host);
   YAML::Node requireDestinationRule(const std::string& host);
 

@@ -6,10 +6,13 @@
 #include <QDoubleSpinBox>
 #include <QGroupBox>
 #include <QImage>
+#include <QLineEdit>
+#include <QMouseEvent>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +24,7 @@
 #include "gui/topology_view.h"
 #include "gui_test_support.h"
 #include "sim/experiment/replications.h"
+#include "sim/live/label_placement.h"
 #include "sim/live/lesson_catalog.h"
 
 namespace meshsim::gui {
@@ -28,11 +32,58 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Every edge label is clear of every node and of every other label, and beside its own edge: its
+// centre within the middle 80 % of the edge's segment and at most sim::kMaxSideways off it.
+void expectLabelsClear(const TopologyView& view) {
+  for (std::size_t e = 0; e < view.edgeCount(); ++e) {
+    const QRectF label = view.edge(e)->labelRect();
+    if (label.isEmpty()) {
+      continue;
+    }
+    for (std::size_t n = 0; n < view.nodeCount(); ++n) {
+      EXPECT_FALSE(label.intersects(view.node(n)->sceneBoundingRect()))
+          << "the label of edge " << e << " covers node " << view.node(n)->node().name;
+    }
+    for (std::size_t other = e + 1; other < view.edgeCount(); ++other) {
+      EXPECT_FALSE(label.intersects(view.edge(other)->labelRect()))
+          << "the labels of edges " << e << " and " << other << " overlap";
+    }
+    const QLineF line = view.edge(e)->segment();
+    const QPointF c = label.center() - line.p1();
+    const double length = line.length();
+    ASSERT_GT(length, 0) << "edge " << e;
+    const double along = (c.x() * line.dx() + c.y() * line.dy()) / length;
+    const double across = std::abs(c.y() * line.dx() - c.x() * line.dy()) / length;
+    EXPECT_GE(along, 0.1 * length - 1e-6) << "the label of edge " << e << " left its edge";
+    EXPECT_LE(along, 0.9 * length + 1e-6) << "the label of edge " << e << " left its edge";
+    EXPECT_LE(across, sim::kMaxSideways) << "the label of edge " << e << " left its edge";
+  }
+}
+
+// A user's drag on the view: press on `from`, move in steps, release on `to` (scene points).
+void drag(TopologyView& view, QPointF from, QPointF to) {
+  QWidget* viewport = view.viewport();
+  const auto send = [viewport](QEvent::Type type, QPoint at, Qt::MouseButton button,
+                               Qt::MouseButtons buttons) {
+    QMouseEvent event(type, QPointF(at), viewport->mapToGlobal(QPointF(at)), button, buttons,
+                      Qt::NoModifier);
+    QApplication::sendEvent(viewport, &event);
+  };
+  const QPoint a = view.mapFromScene(from);
+  const QPoint b = view.mapFromScene(to);
+  send(QEvent::MouseButtonPress, a, Qt::LeftButton, Qt::LeftButton);
+  for (int i = 1; i <= 8; ++i) {
+    send(QEvent::MouseMove, a + (b - a) * i / 8, Qt::NoButton, Qt::LeftButton);
+  }
+  send(QEvent::MouseButtonRelease, b, Qt::LeftButton, Qt::NoButton);
+}
+
 // Every shipped scenario opens, shows one node per service plus the load generator and one edge
 // per caller/callee pair, runs a few simulated seconds past its warm-up, and every chart gets a
 // point per snapshot (in the warm-up, only the charts of what the mesh records then). In the
-// 1600 x 950 window the node details are at least 10 px high on screen and no edge label covers
-// a node.
+// 1600 x 950 window the node details and the edge labels are at least 10 px high on screen, no
+// edge label covers a node or another label, and that still holds after the user drags the node
+// with the most edges (its labels follow its edges).
 TEST(GuiSmokeTest, EveryShippedScenarioLoadsRunsAndCharts) {
   application();
   std::size_t scenarios = 0;
@@ -85,13 +136,33 @@ TEST(GuiSmokeTest, EveryShippedScenarioLoadsRunsAndCharts) {
     EXPECT_FALSE(window.topologyView()->edge(0)->label().isEmpty());
 
     TopologyView* view = window.topologyView();
+    EXPECT_EQ(window.size(), QSize(1600, 950));
     EXPECT_GE(view->zoom() * kDetailPx, 10.0) << "zoom " << view->zoom();
+    EXPECT_GE(view->zoom() * kEdgeLabelPx, 10.0) << "zoom " << view->zoom();
+    expectLabelsClear(*view);
+
+    // The user drags the node with the most edges down and to the right, by more than its size.
+    std::vector<int> degree(view->nodeCount());
     for (std::size_t e = 0; e < view->edgeCount(); ++e) {
-      const QRectF label = view->edge(e)->labelRect();
-      for (std::size_t n = 0; n < view->nodeCount(); ++n) {
-        EXPECT_FALSE(label.intersects(view->node(n)->sceneBoundingRect()))
-            << "the label of edge " << e << " covers node " << view->node(n)->node().name;
-      }
+      ++degree[view->edge(e)->edge().from];
+      ++degree[view->edge(e)->edge().to];
+    }
+    NodeItem* node = view->node(
+        static_cast<std::size_t>(std::max_element(degree.begin(), degree.end()) - degree.begin()));
+    view->centerOn(node);
+    const QPointF to = node->scenePos() + QPointF(kNodeWidth * 0.75, kNodeHeight * 0.6);
+    drag(*view, node->scenePos(), to);
+    EXPECT_LT(QLineF(node->scenePos(), to).length(), 3.0 / view->zoom())
+        << "the drag moved " << node->node().name;
+    expectLabelsClear(*view);
+    // The labels were placed for the geometry after the drag: placing them again moves none.
+    std::vector<QRectF> placed;
+    for (std::size_t e = 0; e < view->edgeCount(); ++e) {
+      placed.push_back(view->edge(e)->labelRect());
+    }
+    view->placeLabels();
+    for (std::size_t e = 0; e < view->edgeCount(); ++e) {
+      EXPECT_EQ(view->edge(e)->labelRect(), placed[e]) << "edge " << e;
     }
   }
   EXPECT_GE(scenarios, 12U);
@@ -218,9 +289,10 @@ TEST(GuiWorkflowTest, InjectAFaultAndCompareWithTheBaseline) {
 }
 
 // The README's first session: in Bookinfo, details gets 3 replicas, outlier detection, 2 retries
-// (on 5xx, the knob's default list) and one replica failing every request from the end of the
-// warm-up (10 s). productpage's sidecar retries the 503s and ejects the replica: both charts
-// leave zero, the topology shows the replica out, and the pages still succeed.
+// on 5xx (the knob shows Istio's default, which retries no 5xx) and one replica failing every
+// request from the end of the warm-up (10 s). productpage's sidecar retries the 503s and ejects
+// the replica: both charts leave zero, the topology shows the replica out, and the pages still
+// succeed.
 TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
   application();
   MainWindow window;
@@ -235,10 +307,16 @@ TEST(GuiWorkflowTest, FailingReplicaIsRetriedAndEjected) {
   replicas->setValue(3);
   knobs->outlierGroup()->setChecked(true);
   knobs->maxEjectionBox()->setValue(100);
-  knobs->retryAttemptsBox()->setValue(2);
+  // details has no VirtualService: Istio's default policy, 2 retries of connection failures only.
+  EXPECT_EQ(knobs->retryAttemptsBox()->value(), 2);
+  EXPECT_EQ(knobs->retryOnEdit()->text().toStdString(), core::kIstioDefaultRetryOn);
+  EXPECT_EQ(knobs->origin(sim::KnobKind::kRetries),
+            QStringLiteral("From: Istio default (no VirtualService for details)"));
+  knobs->retryOnEdit()->setText(QStringLiteral("5xx,reset,connect-failure"));
   knobs->failingGroup()->setChecked(true);
   ASSERT_TRUE(window.applyKnobs()) << window.messages().toStdString();
   EXPECT_EQ(knobs->failingReplicasBox()->value(), 1) << "the knob reads back what it wrote";
+  EXPECT_EQ(knobs->origin(sim::KnobKind::kRetries), QStringLiteral("From: VirtualService details"));
   EXPECT_TRUE(knobs->failingGroup()->isChecked());
 
   ASSERT_TRUE(window.runUntil(15, 60000));
@@ -292,6 +370,29 @@ TEST(GuiRunControlTest, StatusWarmupMarkerAndEarlyPin) {
   EXPECT_TRUE(window.pinBaseline()) << "pinning before the end keeps the snapshots so far";
   EXPECT_GE(window.charts()->baselinePointCount(sim::LiveMetric::kSidecarCpu), 20);
   EXPECT_FALSE(window.compareWithReplications()) << "B has not run yet";
+}
+
+// Under profile envoy no Istio manifest applies: the Istio knobs show Envoy's defaults (no
+// retries, a 15 s route timeout, 1024 requests), say so, and cannot be changed.
+TEST(GuiKnobsTest, OtherProfilesShowTheirDefaultsReadOnly) {
+  application();
+  const fs::path path = fs::temp_directory_path() / "meshsim-gui-envoy-profile.yaml";
+  sim::ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string())
+      .save(path.string());
+  std::ofstream(path, std::ios::app) << "profile: envoy\n";
+  MainWindow window;
+  ASSERT_TRUE(window.openScenario(QString::fromStdString(path.string())))
+      << window.messages().toStdString();
+  KnobPanel* knobs = window.knobs();
+  knobs->setService(QStringLiteral("payment"));
+  EXPECT_EQ(knobs->retryAttemptsBox()->value(), 0);
+  EXPECT_EQ(knobs->timeoutBox()->value(), 15000);
+  EXPECT_EQ(knobs->maxRequestsBox()->value(), 1024);
+  EXPECT_FALSE(knobs->retryAttemptsBox()->isEnabled());
+  EXPECT_EQ(knobs->origin(sim::KnobKind::kRetries),
+            QStringLiteral("From: Envoy default (profile envoy applies no Istio manifest)"));
+  EXPECT_TRUE(knobs->loadBox()->isEnabled());
+  fs::remove(path);
 }
 
 TEST(GuiLessonsTest, EveryLessonOpensOnItsKnob) {

@@ -256,8 +256,10 @@ TEST(LiveSessionTest, FailingReplicaIsRetriedAndEjected) {
   editor.setFailingReplicas("details", failing);
   editor.setOutlierDetection(
       "details", OutlierKnob{true, 5, std::chrono::seconds(10), std::chrono::seconds(30), 100});
-  RetryKnob retries_knob;
-  retries_knob.attempts = 2;
+  // details has no VirtualService: the knob reads Istio's default, 2 attempts that retry no 5xx.
+  RetryKnob retries_knob = editor.retries("details");
+  EXPECT_EQ(retries_knob.attempts, 2);
+  retries_knob.retry_on = "5xx,reset,connect-failure";
   editor.setRetries("details", retries_knob);
   config::Warnings warnings;
   LiveSession session(editor.load(warnings));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/retry/retry_on.h"
 #include "sim/live/lesson_catalog.h"
 #include "sim/live/live_session.h"
 #include "sim/scenario/scenario_loader.h"
@@ -35,8 +36,30 @@ class ScenarioEditorTest : public ::testing::Test {
     return loadVariant(path, {}, warnings);
   }
 
+  // Writes `text` as a scenario file in the test's directory.
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = (directory_ / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
   fs::path directory_;
 };
+
+// The retries of the first route the importer gives the service (0 without a retry policy).
+std::uint32_t importedRetries(const Variant& variant, const std::string& service) {
+  const core::VirtualHost* host = variant.policies.base.virtualHost(service);
+  EXPECT_NE(host, nullptr) << service;
+  if (host == nullptr || host->routes.empty() || !host->routes.front().retry_policy) {
+    return 0;
+  }
+  return host->routes.front().retry_policy->num_retries;
+}
+
+// The scenario at `path` with its policy files inlined and `profile` set.
+std::string withProfile(const std::string& path, const std::string& profile) {
+  return ScenarioEditor::open(path).text() + "profile: " + profile + "\n";
+}
 
 TEST(FormatDurationTest, GoStyle) {
   EXPECT_EQ(formatDuration(std::chrono::seconds(2)), "2s");
@@ -234,6 +257,153 @@ TEST_F(ScenarioEditorTest, FailingReplicasRoundTrip) {
   EXPECT_NE(bookinfo.text().find("error_rate"), std::string::npos);
   bookinfo.setFailingReplicas("details", FailingReplicaKnob{});
   EXPECT_EQ(bookinfo.text().find("faults"), std::string::npos);
+}
+
+// A service without a VirtualService gets Istio's default retry policy (proxy-semantics §1.9): the
+// knob says 2 attempts on Istio's list, and where that comes from.
+TEST_F(ScenarioEditorTest, RetriesWithoutAVirtualServiceAreIstiosDefault) {
+  ScenarioEditor editor =
+      ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string());
+  const RetryKnob checkout = editor.retries("checkout");
+  EXPECT_EQ(checkout.attempts, 2);
+  EXPECT_EQ(checkout.retry_on,
+            "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes");
+  EXPECT_EQ(checkout.per_try_timeout, core::Duration::zero());
+  EXPECT_EQ(editor.origin(KnobKind::kRetries, "checkout"),
+            "Istio default (no VirtualService for checkout)");
+  // What the importer configures the sidecars with.
+  config::Warnings warnings;
+  const auto variant = editor.load(warnings);
+  EXPECT_EQ(importedRetries(*variant, "checkout"), 2U);
+  EXPECT_EQ(variant->policies.base.virtualHost("checkout")->routes.front().retry_policy->retry_on,
+            core::parseRetryOn(checkout.retry_on).bits);
+
+  // A VirtualService's own retries: its values, and its name.
+  const RetryKnob payment = editor.retries("payment");
+  EXPECT_EQ(payment.attempts, 3);
+  EXPECT_EQ(payment.retry_on, "5xx,reset,connect-failure");
+  EXPECT_EQ(editor.origin(KnobKind::kRetries, "payment"), "VirtualService payment");
+  EXPECT_EQ(importedRetries(*variant, "payment"), 3U);
+
+  // A VirtualService without `retries` leaves Istio's default in force.
+  const ScenarioEditor bookinfo = ScenarioEditor::open((kScenarios / "bookinfo.yaml").string());
+  EXPECT_EQ(bookinfo.retries("reviews").attempts, 2);
+  EXPECT_EQ(bookinfo.origin(KnobKind::kRetries, "reviews"),
+            "Istio default (VirtualService reviews sets no retries)");
+}
+
+// Setting 0 attempts writes `attempts: 0`, which turns Istio's default retries off: saved,
+// reloaded by the normal loader, the route has no retries, and the knob reads 0 back.
+TEST_F(ScenarioEditorTest, ZeroRetriesDisableTheDefaultPolicy) {
+  ScenarioEditor editor =
+      ScenarioEditor::open((kScenarios / "payment-circuit-breaker.yaml").string());
+  editor.setRetries("checkout", RetryKnob{.attempts = 0});
+  EXPECT_NE(editor.text().find("attempts: 0"), std::string::npos);
+  const auto saved = saveAndReload(editor);
+  EXPECT_EQ(importedRetries(*saved, "checkout"), 0U);
+  const ScenarioEditor reopened = ScenarioEditor::open((directory_ / "saved.yaml").string());
+  EXPECT_EQ(reopened.retries("checkout").attempts, 0);
+  EXPECT_EQ(reopened.origin(KnobKind::kRetries, "checkout"), "VirtualService checkout");
+
+  // `retries` without `retryOn` keeps Istio's list, which the knob shows.
+  editor.setRetries("checkout", RetryKnob{.attempts = 4, .retry_on = ""});
+  EXPECT_EQ(editor.retries("checkout").attempts, 4);
+  EXPECT_EQ(editor.retries("checkout").retry_on, core::kIstioDefaultRetryOn);
+}
+
+// For every service of every shipped scenario, the retries and timeout knobs read what the
+// importer configures the sidecars with.
+TEST_F(ScenarioEditorTest, KnobsAgreeWithTheImportedPolicy) {
+  std::size_t checked = 0;
+  for (const auto& entry : fs::directory_iterator(kScenarios)) {
+    if (entry.path().extension() != ".yaml") {
+      continue;
+    }
+    SCOPED_TRACE(entry.path().filename().string());
+    const ScenarioEditor editor = ScenarioEditor::open(entry.path().string());
+    config::Warnings warnings;
+    const auto variant = editor.load(warnings);
+    for (const ServiceSpec& service : variant->scenario.services) {
+      SCOPED_TRACE(service.name);
+      const core::VirtualHost* host = variant->policies.base.virtualHost(service.name);
+      ASSERT_NE(host, nullptr);
+      const core::RouteEntry& route = host->routes.front();
+      const RetryKnob knob = editor.retries(service.name);
+      EXPECT_EQ(knob.attempts, route.retry_policy ? route.retry_policy->num_retries : 0);
+      if (route.retry_policy) {
+        // The knob written back as a VirtualService's retries would translate to the same.
+        core::IstioHttpRetry written;
+        written.attempts = static_cast<std::int32_t>(knob.attempts);
+        written.per_try_timeout = knob.per_try_timeout;
+        written.retry_on = knob.retry_on;
+        const std::optional<core::RetryPolicy> translated = core::translateIstioRetries(written);
+        ASSERT_TRUE(translated.has_value());
+        EXPECT_EQ(translated->retry_on, route.retry_policy->retry_on);
+        EXPECT_EQ(translated->retriable_status_codes, route.retry_policy->retriable_status_codes);
+        EXPECT_EQ(knob.per_try_timeout, route.retry_policy->per_try_timeout);
+      }
+      EXPECT_EQ(editor.timeout(service.name), route.timeout);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 40U);
+}
+
+// Only Istio sidecars apply the manifests: under the other profiles the knobs read the profile's
+// own defaults (core::routeDefaultsFor, core::ClusterPolicy::defaultsFor), whatever the
+// VirtualServices and DestinationRules say.
+TEST_F(ScenarioEditorTest, OtherProfilesReportTheirOwnDefaults) {
+  const std::string payment = (kScenarios / "payment-circuit-breaker.yaml").string();
+  const ScenarioEditor envoy =
+      ScenarioEditor::open(write("envoy.yaml", withProfile(payment, "envoy")));
+  EXPECT_EQ(envoy.profile(), core::ProxyProfile::kEnvoy);
+  EXPECT_EQ(envoy.retries("payment").attempts, 0);
+  EXPECT_EQ(envoy.timeout("payment"), std::chrono::seconds(15));
+  EXPECT_EQ(envoy.connectionPool("payment"), (PoolKnob{1024, 1024, 1024, 3}));
+  EXPECT_FALSE(envoy.outlierDetection("payment").enabled);
+  EXPECT_EQ(envoy.origin(KnobKind::kRetries, "payment"),
+            "Envoy default (profile envoy applies no Istio manifest)");
+
+  const ScenarioEditor linkerd =
+      ScenarioEditor::open(write("linkerd.yaml", withProfile(payment, "linkerd")));
+  EXPECT_EQ(linkerd.retries("checkout").attempts, 0);
+  EXPECT_EQ(linkerd.timeout("payment"), core::Duration::zero());
+  EXPECT_EQ(linkerd.connectionPool("payment"), (PoolKnob{0, 10000, 100000, 0}));
+
+  const ScenarioEditor istio = ScenarioEditor::open(payment);
+  EXPECT_EQ(istio.profile(), core::ProxyProfile::kIstio);
+  EXPECT_EQ(istio.timeout("checkout"), core::Duration::zero());
+  EXPECT_EQ(istio.origin(KnobKind::kTimeout, "checkout"),
+            "Istio default (no VirtualService for checkout)");
+  EXPECT_EQ(istio.connectionPool("checkout"), PoolKnob{});
+  EXPECT_EQ(istio.origin(KnobKind::kConnectionPool, "payment"), "DestinationRule payment");
+  EXPECT_EQ(istio.origin(KnobKind::kOutlierDetection, "checkout"),
+            "Istio default (no DestinationRule for checkout)");
+}
+
+// Without weighted subsets every endpoint takes an equal share: versions by replicas x weight,
+// rounded to whole percentages that add up to 100.
+TEST_F(ScenarioEditorTest, SplitWithoutSubsetsFollowsTheEndpoints) {
+  const std::string path =
+      write("split.yaml",
+            "name: t\nduration: 10s\nservices:\n  - name: a\n    versions:\n"
+            "      - {name: v1, replicas: 1, service_time: {constant: 1ms}}\n"
+            "      - {name: v2, replicas: 3, service_time: {constant: 1ms}}\n"
+            "  - name: b\n    versions:\n      - {name: v1, service_time: {constant: 1ms}}\n"
+            "      - {name: v2, service_time: {constant: 1ms}}\n"
+            "      - {name: v3, service_time: {constant: 1ms}}\n"
+            "workload: {rate: 1, mix: [{service: a, weight: 1}, {service: b, weight: 1}]}\n");
+  const ScenarioEditor editor = ScenarioEditor::open(path);
+  const auto a = editor.trafficSplit("a");
+  ASSERT_EQ(a.size(), 2U);
+  EXPECT_EQ(a[0].second, 25);
+  EXPECT_EQ(a[1].second, 75);
+  EXPECT_EQ(editor.origin(KnobKind::kTrafficSplit, "a"), "Istio default (no VirtualService for a)");
+  const auto b = editor.trafficSplit("b");
+  ASSERT_EQ(b.size(), 3U);
+  EXPECT_EQ(b[0].second + b[1].second + b[2].second, 100);
+  EXPECT_EQ(b[0].second, 34);
+  EXPECT_EQ(b[2].second, 33);
 }
 
 // Fault manifests stay reachable from wherever the scenario is saved.
