@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <map>
 #include <utility>
@@ -129,6 +130,126 @@ double attemptDelay(const Scenario& scenario, const std::vector<Index>& from,
   }
   const double pairs = static_cast<double>(from.size() * to.size());
   return (pairs > 0 ? network / pairs : 0.0) + 2.0 * passLatency(callee);
+}
+
+struct NodeKey {
+  Index service;
+  Index version;
+  const OperationSpec* operation;
+};
+
+// One call of a node, routed with a mix entry's headers.
+struct NodeCall {
+  const CallSpec* spec;
+  CallRouting routing;
+  std::vector<std::size_t> callee;  // node per callee version
+};
+
+// What holdingTimes needs of one mix entry: its nodes' routed calls, their expectations and the
+// rates the entry puts on the nodes (per request per second entering, for a closed workload).
+struct EntryCalls {
+  std::vector<std::vector<NodeCall>> node_calls;
+  std::vector<std::vector<CallExpectation>> expectations;
+  Eigen::VectorXd rates;
+};
+
+// The CPU one request costs a sidecar, in and out together (as solveClosedLoop counts it).
+double sidecarCpu(const ServiceSpec& service) {
+  return service.has_sidecar ? core::toSeconds(service.sidecar.cpu_per_request) : 0.0;
+}
+
+// Per pool, the mean time a request holds a worker (PoolLoad::mean_holding_time). A node's
+// response time past its queue is E[S] plus the time its calls are outstanding: per call,
+// probability x (app-level requests x the caller's sidecar passes and CPU + attempts x, over the
+// callee's versions by routing share, the attempt's network round trip, the callee's sidecar
+// passes and CPU, its queueing wait and its own response time), solved bottom-up over the call
+// DAG; a step's calls add up, a parallel group's take the largest mean (a lower bound on the mean
+// of the largest). Pools of services that hold their worker while waiting hold it for all of
+// that, the others for E[S]. The waits depend on the holding times (`pool_wait(pool, holding)`),
+// so the two are iterated from the waits at E[S]: exact after as many rounds as the pools' call
+// graph is deep, and cut off after one round per pool should it have a cycle.
+std::vector<double> holdingTimes(const Scenario& scenario, const std::vector<NodeKey>& keys,
+                                 const std::vector<std::size_t>& node_pool,
+                                 const std::vector<EntryCalls>& entries,
+                                 const std::vector<PoolLoad>& pools,
+                                 const std::function<double(std::size_t, double)>& pool_wait) {
+  const std::size_t n = keys.size();
+  std::vector<double> holding;
+  std::vector<double> wait;
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    holding.push_back(pools[p].mean_service_time);
+    wait.push_back(pool_wait(p, holding.back()));
+  }
+  for (std::size_t round = 0; round <= pools.size(); ++round) {
+    std::vector<double> work(pools.size(), 0.0);
+    std::vector<double> arrivals(pools.size(), 0.0);
+    for (const EntryCalls& entry : entries) {
+      std::vector<double> response(n, 0.0);
+      std::vector<int> state(n, 0);  // 0 unseen, 1 on the stack (a cycle adds nothing), 2 solved
+      const auto solve = [&](const auto& self, std::size_t i) -> double {
+        if (state[i] != 0) {
+          return response[i];
+        }
+        state[i] = 1;
+        const NodeKey& key = keys[i];
+        const ServiceSpec& caller = scenario.services[key.service];
+        const std::vector<Index> zones = replicaZones(caller.versions[key.version]);
+        const double caller_pass = 2.0 * passLatency(caller) + sidecarCpu(caller);
+        double outstanding = 0;
+        std::size_t c = 0;  // node_calls lists the steps' calls in order
+        for (const CallStep& step : key.operation->calls) {
+          double step_time = 0;
+          for (std::size_t k = 0; k < step.calls.size(); ++k, ++c) {
+            const NodeCall& call = entry.node_calls[i][c];
+            if (call.spec->probability <= 0) {
+              continue;
+            }
+            const CallExpectation& expectation = entry.expectations[i][c];
+            const ServiceSpec& callee = scenario.services[call.spec->service];
+            double attempt = 0;
+            for (Index w = 0; w < call.callee.size(); ++w) {
+              const double share = call.routing.version_share[w];
+              if (share > 0) {
+                const std::size_t j = call.callee[w];
+                attempt += share * (attemptDelay(scenario, zones, callee, callee.versions[w]) +
+                                    sidecarCpu(callee) + wait[node_pool[j]] + self(self, j));
+              }
+            }
+            const double time = call.spec->probability * (expectation.requests * caller_pass +
+                                                          expectation.attempts * attempt);
+            step_time = step.parallel ? std::max(step_time, time) : step_time + time;
+          }
+          outstanding += step_time;
+        }
+        response[i] = meanServiceTime(caller.versions[key.version], *key.operation) + outstanding;
+        state[i] = 2;
+        return response[i];
+      };
+      for (std::size_t i = 0; i < n; ++i) {
+        const double rate = entry.rates(static_cast<Eigen::Index>(i));
+        if (rate <= 0) {
+          continue;
+        }
+        const NodeKey& key = keys[i];
+        const bool holds = scenario.services[key.service].hold_worker_while_waiting;
+        work[node_pool[i]] +=
+            rate * (holds ? solve(solve, i)
+                          : meanServiceTime(scenario.services[key.service].versions[key.version],
+                                            *key.operation));
+        arrivals[node_pool[i]] += rate;
+      }
+    }
+    std::vector<double> next;
+    for (std::size_t p = 0; p < pools.size(); ++p) {
+      holding[p] = arrivals[p] > 0 ? work[p] / arrivals[p] : pools[p].mean_service_time;
+      next.push_back(pool_wait(p, holding[p]));
+    }
+    if (next == wait) {
+      break;
+    }
+    wait = std::move(next);
+  }
+  return holding;
 }
 
 // The closed network of a closed workload from the per-pool loads at one request per second
@@ -269,11 +390,6 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
 
   // Per node: its (service, version, operation), and the probability that an app response of it
   // is a 5xx, summed over the entries as rate x probability.
-  struct NodeKey {
-    Index service;
-    Index version;
-    const OperationSpec* operation;
-  };
   std::vector<NodeKey> keys;
   for (Index s = 0; s < scenario.services.size(); ++s) {
     for (Index v = 0; v < scenario.services[s].versions.size(); ++v) {
@@ -294,14 +410,10 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
   }
   std::vector<double> outbound(pool_count, 0.0);
   double delay = 0;
+  std::vector<EntryCalls> entries;
 
   for (const MixEntry& entry : scenario.workload.mix) {
     // Every node's calls, routed with this entry's headers (apps propagate them downstream).
-    struct NodeCall {
-      const CallSpec* spec;
-      CallRouting routing;
-      std::vector<std::size_t> callee;  // node per callee version
-    };
     std::vector<std::vector<NodeCall>> node_calls(n);
     for (std::size_t i = 0; i < n; ++i) {
       for (const CallStep& step : keys[i].operation->calls) {
@@ -499,6 +611,7 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
         }
       }
     }
+    entries.push_back({std::move(node_calls), std::move(expectations), rates});
   }
 
   // Per pool: λ and the rate-weighted mean service time.
@@ -544,33 +657,60 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
         "handshakes and retry back-off are not counted");
   }
 
+  // Pool waits for the holding times: M/M/c with the holding time as the service time (it is not
+  // exponential, so an approximation) for an open workload; the MVA's per-visit wait, solved with
+  // E[S] as the demand, for a closed one.
+  std::vector<double> mva_wait(out.pools.size(), 0.0);
+  for (std::size_t p = 0; p < out.pools.size(); ++p) {
+    PoolLoad& pool = out.pools[p];
+    pool.arrival_rate *= scale;
+    if (out.closed_loop) {
+      // Per visit, by Little's law on one replica: W = Q / (λ / replicas).
+      const double replica_rate = pool.replicas > 0 ? pool.arrival_rate / pool.replicas : 0.0;
+      const double response =
+          replica_rate > 0 ? closed.replica[p].queue_length / replica_rate : pool.mean_service_time;
+      mva_wait[p] = std::max(response - pool.mean_service_time, 0.0);
+    }
+  }
+  std::vector<std::size_t> node_pool;
+  for (const NodeKey& key : keys) {
+    node_pool.push_back(first_pool[key.service] + key.version);
+  }
+  const std::vector<double> holding =
+      holdingTimes(scenario, keys, node_pool, entries, out.pools, [&](std::size_t p, double time) {
+        if (out.closed_loop) {
+          return mva_wait[p];
+        }
+        const PoolLoad& pool = out.pools[p];
+        return pool.replicas > 0
+                   ? mmcQueue(pool.arrival_rate / pool.replicas, time, pool.concurrency).mean_wait
+                   : std::numeric_limits<double>::infinity();
+      });
+
   out.service_rates.assign(scenario.services.size(), 0.0);
   std::vector<double> busy(scenario.services.size(), 0.0);
   std::vector<double> workers(scenario.services.size(), 0.0);
   for (std::size_t p = 0; p < out.pools.size(); ++p) {
     PoolLoad& pool = out.pools[p];
-    pool.arrival_rate *= scale;
+    pool.mean_holding_time = holding[p];
     const double servers = static_cast<double>(pool.replicas) * pool.concurrency;
-    pool.utilization = servers > 0 ? pool.arrival_rate * pool.mean_service_time / servers
+    pool.utilization = servers > 0 ? pool.arrival_rate * pool.mean_holding_time / servers
                                    : std::numeric_limits<double>::infinity();
     const double replica_rate = pool.replicas > 0 ? pool.arrival_rate / pool.replicas : 0.0;
     if (out.closed_loop) {
-      // Per visit, by Little's law on one replica: W = Q / (λ / replicas).
       const ClosedStationMetrics& replica = closed.replica[p];
       pool.per_replica.utilization = pool.utilization;
       pool.per_replica.wait_probability = replica.wait_probability;
-      pool.per_replica.mean_response =
-          replica_rate > 0 ? replica.queue_length / replica_rate : pool.mean_service_time;
-      pool.per_replica.mean_wait =
-          std::max(pool.per_replica.mean_response - pool.mean_service_time, 0.0);
+      pool.per_replica.mean_wait = mva_wait[p];
+      pool.per_replica.mean_response = mva_wait[p] + pool.mean_service_time;
       pool.in_pool = pool.replicas * replica.queue_length;
     } else {
-      pool.per_replica = mmcQueue(replica_rate, pool.mean_service_time, pool.concurrency);
+      pool.per_replica = mmcQueue(replica_rate, pool.mean_holding_time, pool.concurrency);
       pool.in_pool =
           pool.arrival_rate > 0 ? pool.arrival_rate * pool.per_replica.mean_response : 0.0;
     }
     out.service_rates[pool.service] += pool.arrival_rate;
-    busy[pool.service] += pool.arrival_rate * pool.mean_service_time;
+    busy[pool.service] += pool.arrival_rate * pool.mean_holding_time;
     workers[pool.service] += servers;
   }
   out.service_utilization.resize(scenario.services.size());
@@ -622,8 +762,17 @@ TrafficAnalysis solveTraffic(const Scenario& scenario, const ScenarioPolicies& p
   }
   if (holds_worker) {
     out.notes.push_back(
-        "ρ counts service time only: a caller that holds its worker while waiting for its calls "
-        "keeps it busy longer, so its simulated utilisation is higher");
+        std::string(
+            "ρ of a service that holds its worker while waiting counts the holding time: E[S] "
+            "plus the expected time its calls are outstanding (per call: probability x attempts "
+            "x (network round trip, sidecar passes and CPU, the callee's wait and response), "
+            "bottom-up over the call graph; a parallel group as its slowest branch's mean, a "
+            "lower bound; retry back-off and timeouts not counted); ") +
+        (out.closed_loop
+             ? "callee waits from the MVA, which is solved with E[S] as the demand, so P(wait), "
+               "Wq and X(N) do not see the held workers"
+             : "its M/M/c P(wait) and Wq take the holding time as the service time, which is not "
+               "exponential, so they are approximations"));
   }
   if (propagates) {
     out.notes.push_back(

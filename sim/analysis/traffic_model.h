@@ -49,7 +49,10 @@ struct PoolLoad {
   std::uint32_t concurrency = 1;  // workers per replica: M/M/c with c = concurrency per replica
   double arrival_rate = 0;        // req/s at the app, all replicas together
   double mean_service_time = 0;   // seconds, over the version's operations weighted by rate
-  double utilization = 0;         // ρ = λ·E[S] / (concurrency·replicas)
+  // Seconds a request keeps its worker: E[S], plus the time its calls are outstanding when the
+  // service holds its worker while waiting (hold_worker_while_waiting).
+  double mean_holding_time = 0;
+  double utilization = 0;  // ρ = λ·holding time / (concurrency·replicas)
   // λ/replicas arriving at each replica: M/M/c for an open workload; for a closed one, the MVA
   // figures of a replica (P(wait) as an arrival sees it, W and Wq per visit).
   MmcMetrics per_replica;
@@ -87,7 +90,7 @@ struct TrafficAnalysis {
   bool closed_loop = false;
   ClosedLoopAnalysis closed;                // when closed_loop
   std::vector<double> service_rates;        // req/s arriving at each service's apps
-  std::vector<double> service_utilization;  // Σ λ·E[S] / Σ workers, over the service's versions
+  std::vector<double> service_utilization;  // Σ λ·holding time / Σ workers, over its versions
   // Fraction of each service's app responses that are 5xx: its own errors and, propagated up the
   // call DAG, the failures of its calls (solveTraffic).
   std::vector<double> service_error_rate;
@@ -117,7 +120,10 @@ struct TrafficOptions {
 // attempts multiply across layers. Attempts and calls fail independently (no timeouts, no
 // load-dependent errors). Each mix entry is solved separately (its headers may steer
 // routes) and the rates add up. Then ρ and M/M/c per version pool with E[S] from the service-time
-// distributions' mean().
+// distributions' mean(), or, for a service that holds its worker while waiting, the holding time:
+// E[S] plus the time its calls are outstanding, callee queueing waits and response times
+// included, bottom-up over the call DAG (M/M/c waits for an open workload, the MVA's for a
+// closed one; PoolLoad::mean_holding_time).
 //
 // A closed workload is solved for one request per second, which gives the visit ratios, and then
 // as a closed network by exact MVA (solveClosedNetwork, which approximates for very large N) with

@@ -18,7 +18,8 @@ double rateOf(const TrafficAnalysis& traffic, const Scenario& scenario, const ch
 }
 
 TEST(TrafficModelTest, ChainWithProbabilities) {
-  // 100 req/s -> a; a calls b with p = 0.5; b calls c with p = 0.4: 100, 50, 20.
+  // 100 req/s -> a; a calls b with p = 0.5; b calls c with p = 0.4: 100, 50, 20. b releases its
+  // worker before calling c, so its ρ and M/M/c count E[S] only.
   const auto loaded = loadInline(R"(
 name: chain
 duration: 10s
@@ -27,6 +28,7 @@ services:
     versions: [{name: v1, service_time: 1ms}]
     operations: [{path: /, calls: [{call: b, path: /, probability: 0.5}]}]
   - name: b
+    hold_worker_while_waiting: false
     versions: [{name: v1, replicas: 2, concurrency: 4, service_time: 10ms}]
     operations: [{path: /, calls: [{call: c, path: /, probability: 0.4}]}]
   - name: c
@@ -40,6 +42,7 @@ workload: {kind: open, rate: 100, mix: [{service: a, path: /}]}
   EXPECT_NEAR(rateOf(t, loaded->scenario, "c"), 20.0, 1e-9);
   // b: ρ = 50 x 0.010 / (4 x 2) = 0.0625; per replica M/M/4 with λ = 25, E[S] = 10 ms.
   const PoolLoad& b = t.pools[1];
+  EXPECT_DOUBLE_EQ(b.mean_holding_time, 0.010);
   EXPECT_NEAR(b.utilization, 0.0625, 1e-12);
   const MmcMetrics expected = mmcQueue(25.0, 0.010, 4);
   EXPECT_NEAR(b.per_replica.mean_wait, expected.mean_wait, 1e-15);
@@ -48,6 +51,66 @@ workload: {kind: open, rate: 100, mix: [{service: a, path: /}]}
   ASSERT_EQ(t.edges.size(), 3u);
   EXPECT_NEAR(t.edges[0].call_rate, 50.0, 1e-9);  // a -> b
   EXPECT_NEAR(t.edges[1].call_rate, 20.0, 1e-9);  // b -> c
+}
+
+TEST(TrafficModelTest, HoldingCallerCountsItsCallsOutstanding) {
+  // 50 req/s -> front (2 ms, 4 workers), which calls back (M/M/1, exponential 10 ms) and holds its
+  // worker meanwhile; no sidecars, 1 ms links. back: ρ = 0.5, Wq = ρ / (μ - λ) = 0.5 / 50 = 10 ms,
+  // so a call takes 1 + 1 (network) + 10 + 10 = 22 ms and front holds its worker 2 + 22 = 24 ms:
+  // ρ = 50 x 0.024 / 4 = 0.3, and M/M/4 with 24 ms of service.
+  const std::string yaml = R"(
+name: holding
+duration: 10s
+links: {default: {latency: 1ms}}
+services:
+  - name: front
+    sidecar: false
+    versions: [{name: v1, concurrency: 4, service_time: 2ms}]
+    operations: [{path: /, calls: [{call: back, path: /}]}]
+  - name: back
+    sidecar: false
+    versions: [{name: v1, concurrency: 1, service_time: {exponential: {mean: 10ms}}}]
+workload: {kind: open, rate: 50, mix: [{service: front, path: /}]}
+)";
+  const auto loaded = loadInline(yaml);
+  const TrafficAnalysis t = solveTraffic(loaded->scenario, loaded->policies);
+  const PoolLoad& back = t.pools[1];
+  EXPECT_NEAR(back.utilization, 0.5, 1e-12);
+  EXPECT_NEAR(back.per_replica.mean_wait, 0.010, 1e-12);
+  const PoolLoad& front = t.pools[0];
+  EXPECT_DOUBLE_EQ(front.mean_service_time, 0.002);
+  EXPECT_NEAR(front.mean_holding_time, 0.024, 1e-12);
+  EXPECT_NEAR(front.utilization, 0.3, 1e-12);
+  EXPECT_NEAR(t.service_utilization[0], 0.3, 1e-12);
+  const MmcMetrics expected = mmcQueue(50.0, 0.024, 4);
+  EXPECT_NEAR(front.per_replica.mean_wait, expected.mean_wait, 1e-15);
+  EXPECT_NEAR(front.per_replica.wait_probability, expected.wait_probability, 1e-15);
+  EXPECT_TRUE(std::any_of(t.notes.begin(), t.notes.end(), [](const std::string& note) {
+    return note.find("counts the holding time") != std::string::npos;
+  }));
+
+  // Released before its calls, front's workers are busy for E[S] only: ρ = 50 x 0.002 / 4.
+  std::string released = yaml;
+  released.replace(released.find("    sidecar: false"), 0,
+                   "    hold_worker_while_waiting: false\n");
+  const auto not_holding = loadInline(released);
+  const TrafficAnalysis r = solveTraffic(not_holding->scenario, not_holding->policies);
+  EXPECT_DOUBLE_EQ(r.pools[0].mean_holding_time, 0.002);
+  EXPECT_NEAR(r.pools[0].utilization, 0.025, 1e-12);
+  EXPECT_NEAR(r.pools[1].utilization, 0.5, 1e-12);
+  EXPECT_TRUE(std::none_of(r.notes.begin(), r.notes.end(), [](const std::string& note) {
+    return note.find("holding time") != std::string::npos;
+  }));
+
+  // A slow backend saturates its holding caller although front's own work is light: back at
+  // 95 % answers in E[S] / (1 - ρ) = 380 ms, so front holds 384 ms: ρ = 50 x 0.384 / 4 = 4.8.
+  std::string slow = yaml;
+  slow.replace(slow.find("mean: 10ms"), 10, "mean: 19ms");
+  const auto slow_back = loadInline(slow);
+  const TrafficAnalysis sb = solveTraffic(slow_back->scenario, slow_back->policies);
+  EXPECT_NEAR(sb.pools[0].mean_holding_time, 0.002 + 0.002 + 0.019 / 0.05, 1e-12);
+  EXPECT_TRUE(sb.pools[0].saturated());
+  EXPECT_FALSE(sb.pools[1].saturated());
 }
 
 TEST(TrafficModelTest, DiamondWithParallelGroupCountsEachCallOnce) {
