@@ -154,14 +154,18 @@ void printAnalysis(std::ostream& out, const Scenario& scenario, const CallGraphA
         << (traffic.closed_loop ? format(" %8.3f", pool.in_pool) : "") << "  " << flag << "\n";
   }
   if (traffic.closed_loop) {
-    out << "  (rho = rate x E[S] / workers; P(wait) as an arrival sees it, Wq per visit and in "
-           "pool\n"
+    out << "  (rho = rate x holding time / workers, holding = E[S] plus the calls' time for a "
+           "caller\n"
+           "  that holds its worker; P(wait) as an arrival sees it, Wq per visit and in pool\n"
            "  (requests queued or in service, all replicas): exact MVA, each replica c = "
            "concurrency\n"
            "  servers with its share of the demand, exponential service assumed)\n";
   } else {
-    out << "  (rho = rate x E[S] / workers; Wq: M/M/c per replica with c = concurrency and\n"
-           "  rate/replicas arriving, exponential service assumed)\n";
+    out << "  (rho = rate x holding time / workers, holding = E[S] plus the calls' time for a "
+           "caller\n"
+           "  that holds its worker; Wq: M/M/c per replica with c = concurrency, rate/replicas "
+           "arriving\n"
+           "  and the holding time as an exponential service time)\n";
   }
   if (!traffic.edges.empty()) {
     out << "\n  Edge rates (calls/s -> attempts/s reaching the callee, expected retries "
