@@ -38,6 +38,13 @@ std::string format(double value) {
   return text;
 }
 
+// The end-to-end percentiles both sides report, from a histogram of nanoseconds.
+void setLatencyPercentiles(const sim::LatencyHistogram& latency, MeshCounts& counts) {
+  counts.p50_ms = static_cast<double>(latency.percentile(50)) / 1e6;
+  counts.p90_ms = static_cast<double>(latency.percentile(90)) / 1e6;
+  counts.p99_ms = static_cast<double>(latency.percentile(99)) / 1e6;
+}
+
 }  // namespace
 
 const std::vector<std::string>& comparedClusterStats() {
@@ -91,9 +98,7 @@ MeshCounts realCounts(const sim::Scenario& scenario,
   }
   counts.requests = static_cast<double>(load.requests);
   counts.succeeded = static_cast<double>(load.succeeded);
-  counts.p50_ms = static_cast<double>(load.latency.percentile(50)) / 1e6;
-  counts.p90_ms = static_cast<double>(load.latency.percentile(90)) / 1e6;
-  counts.p99_ms = static_cast<double>(load.latency.percentile(99)) / 1e6;
+  setLatencyPercentiles(load.latency, counts);
   return counts;
 }
 
@@ -131,9 +136,7 @@ MeshCounts simulatedCounts(sim::Mesh& mesh) {
   counts.tls_handshakes = static_cast<double>(metrics.handshakes_full + metrics.handshakes_resumed);
   counts.requests = static_cast<double>(metrics.requests);
   counts.succeeded = static_cast<double>(metrics.succeeded);
-  counts.p50_ms = static_cast<double>(metrics.latency.percentile(50)) / 1e6;
-  counts.p90_ms = static_cast<double>(metrics.latency.percentile(90)) / 1e6;
-  counts.p99_ms = static_cast<double>(metrics.latency.percentile(99)) / 1e6;
+  setLatencyPercentiles(metrics.latency, counts);
   return counts;
 }
 
